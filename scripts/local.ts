@@ -1,0 +1,147 @@
+// The local topology, shared by `npm start`, `npm run token` and the system tests.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sign } from 'hono/jwt';
+import { demoCatalog } from './demo-catalog.ts';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every Worker's config; the gateway first, so it is the one `wrangler dev` serves on the port. */
+export const configs = [
+  'wrangler.toml',
+  'workers/orders/wrangler.toml',
+  'workers/inventory/wrangler.toml',
+  'workers/payments/wrangler.toml',
+  'workers/shipping/wrangler.toml',
+  'workers/notifications/wrangler.toml',
+  'workers/router/wrangler.toml',
+  'workers/query/wrangler.toml',
+];
+
+/** The Workers with D1 databases, whose migrations run before start. */
+export const databases = [
+  { config: 'workers/orders/wrangler.toml', name: 'conveyor-orders' },
+  { config: 'workers/inventory/wrangler.toml', name: 'conveyor-inventory' },
+  { config: 'workers/notifications/wrangler.toml', name: 'conveyor-notifications' },
+  { config: 'workers/query/wrangler.toml', name: 'conveyor-query' },
+];
+
+// Local runs never need Cloudflare's network; `npm run deploy` does, so it leaves these unset.
+const offline = () =>
+  process.env.CONVEYOR_ONLINE ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
+const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+
+/** The local secrets, made from `.dev.vars.example` on first use. */
+export function devVars(): Record<string, string> {
+  const path = join(root, '.dev.vars');
+  if (!existsSync(path)) copyFileSync(join(root, '.dev.vars.example'), path);
+  return Object.fromEntries(
+    readFileSync(path, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#') && line.includes('='))
+      .map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]),
+  );
+}
+
+/** A customer JWT (HS256, `sub` = customer id), valid for `hours`. */
+export async function customerToken(customerId: string, secret = devVars().JWT_SECRET!, hours = 24 * 30): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ sub: customerId, iat: now, exp: now + hours * 3600 }, secret, 'HS256');
+}
+
+/** Runs wrangler from the project root; rejects with its output when it fails. */
+export function run(args: string[], quiet = true): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(wrangler, args, { cwd: root, env: { ...process.env, ...offline() }, stdio: quiet ? 'pipe' : 'inherit' });
+    let output = '';
+    child.stdout?.on('data', (d) => (output += d));
+    child.stderr?.on('data', (d) => (output += d));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`wrangler ${args.join(' ')} failed:\n${output}`)),
+    );
+  });
+}
+
+/** Applies every D1 migration to the local databases under `persistTo`. */
+export async function migrate(persistTo: string): Promise<void> {
+  await Promise.all(
+    databases.map(({ config, name }) =>
+      run(['d1', 'migrations', 'apply', name, '--local', '-c', config, '--persist-to', persistTo]),
+    ),
+  );
+}
+
+export interface Topology {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts every Worker in one `wrangler dev` and waits until the gateway answers. */
+export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
+  devVars();
+  await migrate(options.persistTo);
+  const args = [
+    'dev',
+    ...configs.flatMap((c) => ['-c', c]),
+    '--port',
+    String(options.port),
+    '--ip',
+    '127.0.0.1',
+    '--persist-to',
+    options.persistTo,
+    '--show-interactive-dev-session=false',
+  ];
+  const child = spawn(wrangler, args, {
+    cwd: root,
+    env: { ...process.env, ...offline(), FORCE_COLOR: '0' },
+    stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout?.on('data', (d) => (log = (log + d).slice(-20_000)));
+  child.stderr?.on('data', (d) => (log = (log + d).slice(-20_000)));
+  const url = `http://127.0.0.1:${options.port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      process.kill(-child.pid!, 'SIGTERM');
+      setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
+    });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    try {
+      const response = await fetch(`${url}/v1/products?limit=1`);
+      if (response.ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer within 60 s:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, process: child, stop };
+}
+
+/** Adds the demo products that are missing; existing ones (and their stock) are left alone. */
+export async function seedCatalog(url: string, adminKey = devVars().ADMIN_API_KEY!): Promise<number> {
+  let added = 0;
+  for (const product of demoCatalog) {
+    const existing = await fetch(`${url}/v1/products/${product.sku}`);
+    if (existing.ok) continue;
+    const { sku, ...body } = product;
+    const response = await fetch(`${url}/v1/admin/products/${sku}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`seeding ${sku} failed: ${response.status} ${await response.text()}`);
+    added += 1;
+  }
+  return added;
+}

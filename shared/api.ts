@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { Product, ShippingAddress, Sku } from './events';
+
+/** Limits of one order; larger orders get a 400 with the limit in the message. */
+export const MAX_LINES = 50;
+export const MAX_QUANTITY = 1000;
+
+export const PlaceOrderInput = z.object({
+  items: z
+    .array(z.object({ sku: Sku, quantity: z.int().min(1).max(MAX_QUANTITY) }))
+    .min(1)
+    .max(MAX_LINES),
+  shippingAddress: ShippingAddress,
+  payment: z.object({ token: z.string().min(1).max(200) }),
+});
+export type PlaceOrderInput = z.infer<typeof PlaceOrderInput>;
+
+export const MAX_STOCK = 1_000_000;
+
+/** The body of `PUT /v1/admin/products/:sku`; `stock` sets what is on hand absolutely. */
+export const ProductInput = Product.omit({ sku: true }).extend({ stock: z.int().min(0).max(MAX_STOCK) });
+export type ProductInput = z.infer<typeof ProductInput>;

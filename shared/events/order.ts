@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { defineEvent } from './envelope';
+
+export const Sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
+export const Cents = z.int().nonnegative();
+
+export const OrderStatus = z.enum(['pending', 'confirmed', 'shipped', 'delivered', 'cancelled']);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+export const CancelReason = z.enum(['payment_declined', 'out_of_stock', 'timeout', 'customer_request']);
+export type CancelReason = z.infer<typeof CancelReason>;
+
+export const OrderLine = z.object({
+  sku: Sku,
+  name: z.string(),
+  quantity: z.int().positive(),
+  unitPriceCents: Cents,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const ShippingAddress = z.object({
+  name: z.string().trim().min(1).max(200),
+  line1: z.string().trim().min(1).max(200),
+  city: z.string().trim().min(1).max(100),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE'),
+});
+export type ShippingAddress = z.infer<typeof ShippingAddress>;
+
+/** The order as its events carry it: every order.* event holds the whole order after the change. */
+export const OrderSnapshot = z.object({
+  id: z.uuid(),
+  customerId: z.string(),
+  status: OrderStatus,
+  items: z.array(OrderLine).min(1),
+  totalCents: Cents,
+  currency: Currency,
+  shippingAddress: ShippingAddress,
+  cancelReason: CancelReason.optional(),
+  /** The order stream's version after the change; projections keep the highest. */
+  version: z.int().positive(),
+  placedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
+
+export const OrderPlaced = defineEvent('order.placed', OrderSnapshot.extend({ payment: z.object({ token: z.string().min(1) }) }));
+export const OrderConfirmed = defineEvent('order.confirmed', OrderSnapshot);
+export const OrderCancelled = defineEvent('order.cancelled', OrderSnapshot.extend({ cancelReason: CancelReason }));

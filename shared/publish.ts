@@ -1,0 +1,72 @@
+import { type DataOf, Event, type EventOf, type EventType } from './events';
+import { childTraceparent, deterministicId } from './ids';
+
+/** What a new event inherits from the event (or request) that caused it. */
+export interface Cause {
+  id: string;
+  correlationId: string;
+  traceparent: string;
+}
+
+export interface EventMeta {
+  source: string;
+  subject: string;
+  /** The event this one reacts to; null for an event that starts a flow. */
+  cause: Cause | null;
+  /** The trace of the request that started a flow; ignored when there is a cause. */
+  traceparent?: string;
+  /** Pass a deterministic id where the step may be redone (see `deterministicId`). */
+  id?: string;
+  now?: Date;
+}
+
+const schemaVersions = new Map(Event.options.map((o) => [o.shape.type.value, o.shape.schemaVersion.value]));
+
+/**
+ * Builds an event in the shared envelope, with ids, causation and trace filled in.
+ *
+ * @example
+ * newEvent('payment.authorized', { orderId, paymentId, amountCents, currency }, { source: 'payments', subject: orderId, cause: placed })
+ */
+export function newEvent<T extends EventType>(type: T, data: DataOf<T>, meta: EventMeta): EventOf<T> {
+  const id = meta.id ?? crypto.randomUUID();
+  return {
+    id,
+    type,
+    schemaVersion: schemaVersions.get(type),
+    occurredAt: (meta.now ?? new Date()).toISOString(),
+    source: meta.source,
+    subject: meta.subject,
+    correlationId: meta.cause?.correlationId ?? id,
+    causationId: meta.cause?.id ?? null,
+    traceparent: childTraceparent(meta.cause?.traceparent ?? meta.traceparent),
+    data,
+  } as EventOf<T>;
+}
+
+/** Queues accept at most 100 messages per `sendBatch`. */
+const MAX_BATCH = 100;
+
+/** Validates every event, then sends them to the bus; nothing is sent if any is invalid. */
+export async function publish(bus: Queue, events: readonly unknown[]): Promise<void> {
+  const valid = events.map((e) => Event.parse(e));
+  for (let i = 0; i < valid.length; i += MAX_BATCH) {
+    await bus.sendBatch(valid.slice(i, i + MAX_BATCH).map((body) => ({ body, contentType: 'json' })));
+  }
+}
+
+/**
+ * Publishes the one event a stateless step emits in answer to `cause`. Its id is derived from the
+ * cause's id and the source, so a step redone after a crash publishes a duplicate that every
+ * consumer drops, never a second fact.
+ */
+export async function publishAnswer<T extends EventType>(
+  bus: Queue,
+  source: string,
+  cause: Event,
+  type: T,
+  data: DataOf<T>,
+): Promise<void> {
+  const id = await deterministicId(`${cause.id}/${source}`);
+  await publish(bus, [newEvent(type, data, { source, subject: cause.subject, cause, id })]);
+}

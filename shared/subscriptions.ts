@@ -1,0 +1,31 @@
+import type { EventType } from './events';
+
+/** An event type, `prefix.*`, or `*` for every event. */
+export type Pattern = EventType | `${string}.*` | '*';
+
+/**
+ * Who hears what: the router fans each event out to every subscriber whose patterns match its
+ * type, and each service handles exactly the types it subscribes to (a test keeps both in step).
+ */
+export const subscriptions = {
+  inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
+  payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
+  shipping: ['order.confirmed'],
+  notifications: ['order.confirmed', 'order.cancelled'],
+  orders: ['inventory.reserved', 'inventory.rejected', 'payment.authorized', 'payment.declined', 'product.upserted'],
+  query: ['*'],
+} as const satisfies Record<string, readonly Pattern[]>;
+
+export type Subscriber = keyof typeof subscriptions;
+export const subscribers = Object.keys(subscriptions) as Subscriber[];
+
+export function matches(pattern: Pattern, type: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
+  return pattern === type;
+}
+
+/** The subscribers that hear events of `type`. */
+export function subscribersOf(type: string): Subscriber[] {
+  return subscribers.filter((s) => (subscriptions[s] as readonly Pattern[]).some((p) => matches(p, type)));
+}

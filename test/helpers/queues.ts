@@ -1,0 +1,44 @@
+import { expect } from 'vitest';
+import type { Handlers } from '../../shared/consume';
+import { type Event, eventTypes } from '../../shared/events';
+import { matches, type Pattern, type Subscriber, subscriptions } from '../../shared/subscriptions';
+
+export interface Tap extends Queue {
+  /** Every body sent through the tap, in order. */
+  sent: unknown[];
+  /** How many `send`/`sendBatch` calls were made. */
+  calls: number;
+}
+
+/** Records what a Worker sends, then passes it on to the real queue (or fails, to inject a fault). */
+export function tap(queue: Queue, options: { fail?: boolean } = {}): Tap {
+  const sent: unknown[] = [];
+  const t = {
+    sent,
+    calls: 0,
+    async send(body: unknown, opts?: QueueSendOptions) {
+      t.calls += 1;
+      if (options.fail) throw new Error('injected: queue unavailable');
+      sent.push(body);
+      return queue.send(body, opts);
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest>, opts?: QueueSendBatchOptions) {
+      t.calls += 1;
+      if (options.fail) throw new Error('injected: queue unavailable');
+      const list = [...messages];
+      sent.push(...list.map((m) => m.body));
+      return queue.sendBatch(list, opts);
+    },
+    metrics: () => queue.metrics(),
+  };
+  return t as unknown as Tap;
+}
+
+/** The events among what a tap recorded. */
+export const events = (t: Tap) => t.sent as Event[];
+
+/** Asserts that a service handles exactly the event types it subscribes to. */
+export function expectHandlesExactly(subscriber: Subscriber, handlers: Handlers) {
+  const subscribed = eventTypes.filter((type) => (subscriptions[subscriber] as readonly Pattern[]).some((p) => matches(p, type)));
+  expect(Object.keys(handlers).sort()).toEqual([...subscribed].sort());
+}

@@ -1,0 +1,84 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+
+const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+
+async function product(stock: number) {
+  const sku = `SKU-${crypto.randomUUID().slice(0, 8)}`;
+  const stub = env.INVENTORY_DO.getByName(sku);
+  await stub.upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock }, traceparent);
+  return { sku, stub };
+}
+
+describe('InventoryDO', () => {
+  it('creates a product and lists it with its availability', async () => {
+    const { sku, stub } = await product(7);
+    expect(await stub.read()).toEqual({
+      sku,
+      name: 'Thing',
+      priceCents: 500,
+      currency: 'EUR',
+      stock: 7,
+      available: 7,
+      version: 1,
+    });
+    const row = await env.DB.prepare('SELECT stock, available, version FROM products WHERE sku = ?').bind(sku).first();
+    expect(row).toEqual({ stock: 7, available: 7, version: 1 });
+  });
+
+  it('holds stock per order at most once', async () => {
+    const { stub } = await product(5);
+    const order = crypto.randomUUID();
+    expect(await stub.reserve(order, 2)).toBe('held');
+    expect(await stub.reserve(order, 2)).toBe('held');
+    expect(await stub.read()).toMatchObject({ stock: 5, available: 3 });
+  });
+
+  it('rejects a hold larger than what is available, and keeps answering rejected', async () => {
+    const { stub } = await product(1);
+    const order = crypto.randomUUID();
+    expect(await stub.reserve(order, 2)).toBe('rejected');
+    await stub.upsert({ sku: (await stub.read())!.sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock: 10 }, traceparent);
+    expect(await stub.reserve(order, 2)).toBe('rejected');
+  });
+
+  it('gives stock back on release, once', async () => {
+    const { stub } = await product(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 3);
+    expect(await stub.release(order, 3)).toBe('released');
+    expect(await stub.release(order, 3)).toBe('released');
+    expect(await stub.read()).toMatchObject({ stock: 5, available: 5 });
+  });
+
+  it('refuses a hold that arrives after the order was released', async () => {
+    const { stub } = await product(5);
+    const order = crypto.randomUUID();
+    expect(await stub.release(order, 1)).toBe('released');
+    expect(await stub.reserve(order, 1)).toBe('released');
+    expect(await stub.read()).toMatchObject({ available: 5 });
+  });
+
+  it('takes committed stock off the shelf', async () => {
+    const { stub } = await product(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 2);
+    expect(await stub.commit(order, 2)).toBe('committed');
+    expect(await stub.commit(order, 2)).toBe('committed');
+    expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
+  });
+
+  it('never oversells: 64 concurrent orders for the last 5 units hold exactly 5', async () => {
+    const { stub } = await product(5);
+    const outcomes = await Promise.all(Array.from({ length: 64 }, () => stub.reserve(crypto.randomUUID(), 1)));
+    expect(outcomes.filter((o) => o === 'held')).toHaveLength(5);
+    expect(await stub.read()).toMatchObject({ stock: 5, available: 0 });
+  });
+
+  it('keeps holds when stock is counted again', async () => {
+    const { sku, stub } = await product(5);
+    await stub.reserve(crypto.randomUUID(), 4);
+    await stub.upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock: 6 }, traceparent);
+    expect(await stub.read()).toMatchObject({ stock: 6, available: 2, version: 3 });
+  });
+});

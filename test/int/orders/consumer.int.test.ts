@@ -1,0 +1,90 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import worker from '../../../workers/orders';
+import { handlers } from '../../../workers/orders/consumer';
+import { makeEvent, message } from '../../helpers/events';
+import { expectHandlesExactly, tap } from '../../helpers/queues';
+
+const queue = 'conveyor-orders-inbox';
+
+async function placeOrder() {
+  const id = crypto.randomUUID();
+  await env.ORDER_DO.getByName(id).place(
+    {
+      type: 'PlaceOrder',
+      data: {
+        id,
+        customerId: 'cust_1',
+        items: [{ sku: 'MUG', name: 'Mug', quantity: 1, unitPriceCents: 1100 }],
+        totalCents: 1100,
+        currency: 'EUR',
+        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+        paymentToken: 'tok_visa',
+      },
+    },
+    `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`,
+  );
+  return id;
+}
+
+async function deliver(bodies: unknown[], testEnv: Env = env) {
+  const batch = createMessageBatch(
+    queue,
+    bodies.map((b, i) => message(b, { id: `m${i}` })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, testEnv);
+  return getQueueResult(batch, ctx);
+}
+
+const product = (version: number, priceCents: number) =>
+  makeEvent('product.upserted', { sku: 'MUG', name: 'Mug', priceCents, currency: 'EUR', stock: 5, available: 5, version });
+
+describe('orders inbox consumer', () => {
+  it('handles exactly the events it subscribes to', () => {
+    expectHandlesExactly('orders', handlers(env));
+  });
+
+  it('confirms an order from inventory.reserved and payment.authorized in one batch', async () => {
+    const orderId = await placeOrder();
+    const items = [{ sku: 'MUG', quantity: 1 }];
+    const result = await deliver([
+      makeEvent('inventory.reserved', { orderId, items }),
+      makeEvent('payment.authorized', { orderId, paymentId: 'pay_1', amountCents: 1100, currency: 'EUR' }),
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
+    expect(await env.ORDER_DO.getByName(orderId).read()).toMatchObject({ status: 'confirmed' });
+  });
+
+  it('keeps the newest price in the catalog replica whatever order upserts arrive in', async () => {
+    await deliver([product(2, 1200)]);
+    await deliver([product(1, 1000)]);
+    const row = await env.DB.prepare('SELECT price_cents, version FROM catalog WHERE sku = ?').bind('MUG').first();
+    expect(row).toEqual({ price_cents: 1200, version: 2 });
+  });
+
+  it('dead-letters an invalid message with its reason, without retrying it', async () => {
+    const deadLetters = tap(env.DEAD_LETTERS);
+    const result = await deliver([{ type: 'inventory.reserved', data: {} }], { ...env, DEAD_LETTERS: deadLetters });
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(result.retryMessages).toEqual([]);
+    expect(deadLetters.sent).toEqual([
+      expect.objectContaining({
+        deadLetter: expect.objectContaining({ queue, reason: expect.stringMatching(/^invalid event: /) }),
+      }),
+    ]);
+  });
+
+  it('retries only the message whose handler failed', async () => {
+    const orderId = await placeOrder();
+    const unknownOrder = crypto.randomUUID();
+    const items = [{ sku: 'MUG', quantity: 1 }];
+    const result = await deliver([
+      makeEvent('inventory.reserved', { orderId, items }),
+      makeEvent('inventory.reserved', { orderId: unknownOrder, items }),
+    ]);
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m1']);
+  });
+});

@@ -1,0 +1,58 @@
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyProductUpserted } from '../../../workers/orders/catalog';
+
+const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+const orders = exports.OrdersService;
+
+describe('OrdersService', () => {
+  beforeAll(async () => {
+    await applyProductUpserted(env.DB, {
+      sku: 'CAP',
+      name: 'Cap',
+      priceCents: 1500,
+      currency: 'EUR',
+      stock: 9,
+      available: 9,
+      version: 1,
+    });
+  });
+
+  it('prices an order from the catalog replica, not from the client', async () => {
+    const answer = await orders.placeOrder(
+      'cust_1',
+      { items: [{ sku: 'CAP', quantity: 2 }], shippingAddress: address, payment: { token: 'tok_visa' } },
+      traceparent,
+    );
+    expect(answer).toMatchObject({
+      ok: true,
+      value: { status: 'pending', totalCents: 3000, items: [{ sku: 'CAP', name: 'Cap', quantity: 2, unitPriceCents: 1500 }] },
+    });
+  });
+
+  it('answers 422 unknown_sku for a SKU the catalog does not have', async () => {
+    const answer = await orders.placeOrder(
+      'cust_1',
+      { items: [{ sku: 'NOPE', quantity: 1 }], shippingAddress: address, payment: { token: 'tok_visa' } },
+      traceparent,
+    );
+    expect(answer).toEqual({ ok: false, error: { code: 'unknown_sku', message: 'unknown SKU: NOPE', status: 422 } });
+  });
+
+  it('answers 400 for input that skipped the gateway validation', async () => {
+    const answer = await orders.placeOrder(
+      'cust_1',
+      { items: [], shippingAddress: address, payment: { token: '' } },
+      traceparent,
+    );
+    expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request', status: 400 } });
+  });
+
+  it('answers 404 for an order that does not exist', async () => {
+    expect(await orders.getOrder(crypto.randomUUID())).toMatchObject({
+      ok: false,
+      error: { code: 'order_not_found', status: 404 },
+    });
+  });
+});

@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { devVars, startTopology } from '../../scripts/local.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatewayUrl: string;
+    jwtSecret: string;
+    adminKey: string;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Boots every Worker from its own wrangler.toml in one `wrangler dev`, on fresh local state. */
+export default async function setup(project: TestProject) {
+  const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-system-'));
+  const topology = await startTopology({ port: await freePort(), persistTo, quiet: true });
+  const vars = devVars();
+  project.provide('gatewayUrl', topology.url);
+  project.provide('jwtSecret', vars.JWT_SECRET!);
+  project.provide('adminKey', vars.ADMIN_API_KEY!);
+  return async () => {
+    await topology.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,61 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { devVars } from './scripts/local.ts';
+
+// Workers read their local secrets from .dev.vars; make it from the example on a fresh clone.
+devVars();
+
+/** One project per Worker: its tests run inside workerd against its own wrangler.toml. */
+async function workerProject(
+  name: string,
+  configPath: string,
+  options: { migrations?: string; miniflare?: object } = {},
+): Promise<TestProjectInlineConfiguration> {
+  const migrations = options.migrations ? await readD1Migrations(options.migrations) : [];
+  const bindings = options.migrations
+    ? { TEST_MIGRATIONS: migrations.map(({ name, queries }) => ({ name, queries })) }
+    : undefined;
+  return {
+    plugins: [cloudflareTest({ wrangler: { configPath }, miniflare: { ...(bindings && { bindings }), ...options.miniflare } })],
+    test: {
+      name: `int:${name}`,
+      include: [`test/int/${name}/**/*.int.test.ts`],
+      setupFiles: options.migrations ? ['test/int/apply-migrations.ts'] : [],
+    },
+  };
+}
+
+const unreachable = () => new Response('not reachable at this test level', { status: 503 });
+
+const withDatabase = ['orders', 'inventory', 'notifications', 'query'];
+const workers = ['orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.unit.test.ts'], environment: 'node' } },
+      ...(await Promise.all(
+        workers.map((w) =>
+          workerProject(w, `./workers/${w}/wrangler.toml`, {
+            migrations: withDatabase.includes(w) ? `./workers/${w}/migrations` : undefined,
+          }),
+        ),
+      )),
+      // The gateway alone: its own middleware (auth, validation, errors, docs). The services behind it
+      // answer 503 here; calls that reach them are tested against the whole topology (system tests).
+      await workerProject('gateway', './wrangler.toml', {
+        miniflare: { serviceBindings: Object.fromEntries(['ORDERS', 'INVENTORY', 'QUERY'].map((b) => [b, unreachable])) },
+      }),
+      {
+        test: {
+          name: 'system',
+          include: ['test/system/**/*.system.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/system/topology.setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

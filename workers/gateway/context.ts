@@ -1,0 +1,28 @@
+import type { JWTPayload } from 'hono/utils/jwt/types';
+import type { InventoryRpc, OrdersRpc, QueryRpc } from '../../shared/rpc';
+
+/** The Hono environment of the gateway, declared once. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    /** Set by the JWT middleware. */
+    jwtPayload: JWTPayload;
+    /** The authenticated customer (JWT `sub`). */
+    customerId: string;
+    /** The W3C trace this request belongs to; every event it causes carries it. */
+    traceparent: string;
+  };
+}
+
+/**
+ * The services behind the gateway, typed by their RPC contracts in shared/. The generated `Env`
+ * knows the bindings but not the entrypoints' methods, hence the one narrowing here.
+ */
+export function services(env: Env) {
+  return {
+    orders: env.ORDERS as unknown as Service<OrdersRpc>,
+    inventory: env.INVENTORY as unknown as Service<InventoryRpc>,
+    query: env.QUERY as unknown as Service<QueryRpc>,
+  };
+}

@@ -1,0 +1,46 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { Traceparent } from '../../shared/events';
+import { childTraceparent } from '../../shared/ids';
+import { adminAuth, customerAuth } from './auth';
+import type { AppEnv } from './context';
+import { notFound, onError, validationHook } from './errors';
+import { registerOrders } from './routes/orders';
+import { registerProducts } from './routes/products';
+
+const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+app.use(requestId());
+app.use(secureHeaders());
+app.use(
+  '/v1/*',
+  cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Location'] }),
+);
+app.use('/v1/*', async function traceContext(c, next) {
+  const incoming = c.req.header('traceparent');
+  c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
+  await next();
+});
+app.use('/v1/orders', customerAuth());
+app.use('/v1/orders/*', customerAuth());
+app.use('/v1/admin/*', adminAuth());
+
+registerOrders(app);
+registerProducts(app);
+
+app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+app.openAPIRegistry.registerComponent('securitySchemes', 'admin', { type: 'http', scheme: 'bearer' });
+app.doc31('/openapi.json', {
+  openapi: '3.1.0',
+  info: { title: 'Conveyor', version: '0.1.0', description: 'Event-driven orders at the edge.' },
+});
+app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+app.get('/', (c) => c.json({ service: 'conveyor', docs: '/docs', openapi: '/openapi.json', products: '/v1/products' }));
+
+app.onError(onError);
+app.notFound(notFound);
+
+export default app satisfies ExportedHandler<Env>;

@@ -1,0 +1,84 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { AppError, unwrap } from '../../../shared/errors';
+import { type AppEnv, services } from '../context';
+import { errors, ListOrdersQuery, Order, OrderList, PlaceOrderBody, Timeline } from '../schemas';
+
+const security = [{ customer: [] }];
+const OrderId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }) });
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+const placeOrder = createRoute({
+  method: 'post',
+  path: '/v1/orders',
+  tags: ['orders'],
+  summary: 'Place an order',
+  description: 'Prices come from the catalog. Answers at once with the pending order; the saga runs behind it.',
+  security,
+  request: { body: { content: json(PlaceOrderBody), required: true } },
+  responses: {
+    202: { description: 'Accepted; follow `Location`', content: json(Order) },
+    ...errors(400, 401, 422),
+  },
+});
+
+const getOrder = createRoute({
+  method: 'get',
+  path: '/v1/orders/{id}',
+  tags: ['orders'],
+  summary: 'The order now (strongly consistent)',
+  security,
+  request: { params: OrderId },
+  responses: { 200: { description: 'The order', content: json(Order) }, ...errors(401, 404) },
+});
+
+const listOrders = createRoute({
+  method: 'get',
+  path: '/v1/orders',
+  tags: ['orders'],
+  summary: "The caller's orders, newest first (read model)",
+  security,
+  request: { query: ListOrdersQuery },
+  responses: { 200: { description: 'A page of orders and how fresh it is', content: json(OrderList) }, ...errors(400, 401) },
+});
+
+const orderTimeline = createRoute({
+  method: 'get',
+  path: '/v1/orders/{id}/timeline',
+  tags: ['orders'],
+  summary: 'Every event of the order across services, in order',
+  security,
+  request: { params: OrderId },
+  responses: { 200: { description: 'The timeline', content: json(Timeline) }, ...errors(401, 404) },
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const orderNotFound = () => new AppError({ code: 'order_not_found', message: 'no such order', status: 404 });
+
+/** The caller's own order; another customer's order is reported as not found. */
+async function ownOrder(env: Env, customerId: string, id: string) {
+  if (!UUID.test(id)) throw orderNotFound();
+  const order = unwrap(await services(env).orders.getOrder(id));
+  if (order.customerId !== customerId) throw orderNotFound();
+  return order;
+}
+
+export function registerOrders(app: OpenAPIHono<AppEnv>) {
+  app.openapi(placeOrder, async (c) => {
+    const order = unwrap(await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent')));
+    c.header('Location', `/v1/orders/${order.id}`);
+    return c.json(order, 202);
+  });
+
+  app.openapi(getOrder, async (c) => c.json(await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id), 200));
+
+  app.openapi(listOrders, async (c) => {
+    const query = c.req.valid('query');
+    const page = unwrap(await services(c.env).query.listOrders({ customerId: c.get('customerId'), ...query }));
+    return c.json(page, 200);
+  });
+
+  app.openapi(orderTimeline, async (c) => {
+    const order = await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id);
+    return c.json(unwrap(await services(c.env).query.timeline(order.id)), 200);
+  });
+}

@@ -1,0 +1,53 @@
+import { z } from '@hono/zod-openapi';
+import { PlaceOrderInput, ProductInput } from '../../shared/api';
+import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+
+/** The HTTP shapes of the public API, named for the OpenAPI document. */
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) })
+  .openapi('Error');
+
+export const PlaceOrderBody = PlaceOrderInput.openapi('PlaceOrder');
+export const Order = OrderSnapshot.openapi('Order');
+export const Product = ProductSnapshot.openapi('Product');
+export const ProductBody = ProductInput.openapi('ProductInput');
+
+const Freshness = z
+  .object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() })
+  .openapi('Freshness', { description: 'How fresh a read-model answer is' });
+
+export const OrderSummary = OrderSnapshot.omit({ customerId: true, shippingAddress: true }).openapi('OrderSummary');
+export const OrderList = z
+  .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable(), freshness: Freshness })
+  .openapi('OrderList');
+
+export const Timeline = z
+  .object({
+    events: z.array(
+      z.object({ id: z.string(), type: z.string(), source: z.string(), occurredAt: z.string(), data: z.unknown() }),
+    ),
+    freshness: Freshness,
+  })
+  .openapi('Timeline');
+
+export const ProductList = z
+  .object({ items: z.array(ProductSnapshot), nextCursor: z.string().nullable() })
+  .openapi('ProductList');
+
+export const Limit = z.coerce.number().int().min(1).max(100).default(20);
+export const ListOrdersQuery = z.object({ status: OrderStatus.optional(), limit: Limit, cursor: z.string().max(500).optional() });
+export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
+
+/** Error responses, for `responses` of a route. */
+export function errors(...statuses: (400 | 401 | 404 | 409 | 422)[]) {
+  const descriptions = {
+    400: 'Invalid request',
+    401: 'Missing or bad credentials',
+    404: 'Not found',
+    409: 'Conflict',
+    422: 'Unprocessable',
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: descriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),
+  );
+}

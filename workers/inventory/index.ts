@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import { consume } from '../../shared/consume';
+import { handlers } from './consumer';
+
+export { InventoryDO } from './inventory-do';
+export { InventoryService } from './service';
+
+const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'inventory', ok: true }));
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+} satisfies ExportedHandler<Env>;

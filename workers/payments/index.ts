@@ -1,0 +1,12 @@
+import { Hono } from 'hono';
+import { consume } from '../../shared/consume';
+import { handlers } from './consumer';
+
+export { PaymentDO } from './payment-do';
+
+const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'payments', ok: true }));
+
+export default {
+  fetch: app.fetch,
+  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,95 @@
+import { backoffSeconds, type ConsumeOptions, receive } from '../../shared/consume';
+import type { Event } from '../../shared/events';
+import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
+
+export type Inboxes = Record<Subscriber, Queue>;
+
+/** Queues limits per `sendBatch`: 100 messages and 256 KB; we keep a margin for framing. */
+const MAX_MESSAGES = 100;
+const MAX_BYTES = 250_000;
+
+/**
+ * Routes a batch from the bus: archives every valid event, then sends one copy to each
+ * subscriber's inbox. Each inbox gets its own `sendBatch`, so one failing inbox only retries
+ * the messages bound for it; consumers dedup, so the copies other inboxes already took are harmless.
+ */
+export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, archive: R2Bucket, options: ConsumeOptions) {
+  const received: { message: Message<unknown>; event: Event }[] = [];
+  for (const message of batch.messages) {
+    const event = await receive(message, { queue: batch.queue, ...options });
+    if (event) received.push({ message, event });
+  }
+  if (received.length === 0) return;
+
+  try {
+    await archiveEvents(
+      archive,
+      received.map((r) => r.event),
+    );
+  } catch (error) {
+    console.error(JSON.stringify({ msg: 'archive failed; retrying batch', error: String(error) }));
+    for (const { message } of received) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    return;
+  }
+
+  const failed = new Set<Message<unknown>>();
+  const bySubscriber = new Map<Subscriber, { message: Message<unknown>; event: Event }[]>();
+  for (const r of received) {
+    for (const s of subscribersOf(r.event.type)) bySubscriber.set(s, [...(bySubscriber.get(s) ?? []), r]);
+  }
+  await Promise.all(
+    [...bySubscriber].map(async ([subscriber, items]) => {
+      for (const chunk of chunks(items.map((i) => i.event))) {
+        try {
+          await inboxes[subscriber].sendBatch(chunk.map((body) => ({ body, contentType: 'json' })));
+        } catch (error) {
+          console.error(JSON.stringify({ msg: 'fan-out failed', subscriber, error: String(error) }));
+          for (const item of items) if (chunk.includes(item.event)) failed.add(item.message);
+        }
+      }
+    }),
+  );
+  for (const { message } of received) {
+    if (failed.has(message)) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    else message.ack();
+  }
+}
+
+/** Splits events into `sendBatch`-sized groups by count and by size. */
+export function chunks(events: Event[]): Event[][] {
+  const groups: Event[][] = [];
+  let current: Event[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = JSON.stringify(event).length;
+    if (current.length > 0 && (current.length === MAX_MESSAGES || bytes + size > MAX_BYTES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Writes the events as NDJSON, one object per hour they occurred in: `events/2026/11/28/03/<id>.ndjson`. */
+export async function archiveEvents(archive: R2Bucket, events: Event[]): Promise<void> {
+  const byHour = new Map<string, Event[]>();
+  for (const event of events) {
+    const hour = event.occurredAt.slice(0, 13).replace(/[-T]/g, '/');
+    byHour.set(hour, [...(byHour.get(hour) ?? []), event]);
+  }
+  await Promise.all(
+    [...byHour].map(([hour, group]) =>
+      archive.put(
+        `events/${hour}/${group[0]!.occurredAt}-${group[0]!.id}.ndjson`,
+        `${group.map((e) => JSON.stringify(e)).join('\n')}\n`,
+        {
+          httpMetadata: { contentType: 'application/x-ndjson' },
+        },
+      ),
+    ),
+  );
+}

@@ -1,5 +1,8 @@
 import type { OrderSnapshot } from '../../shared/events';
 import type { Cause } from '../../shared/publish';
+import type { OrderCommand } from '../../workers/orders/order';
+
+type PlaceOrderData = Extract<OrderCommand, { type: 'PlaceOrder' }>['data'];
 
 /** An order as order.placed carries it; override any field. */
 export function makeOrder(overrides: Partial<OrderSnapshot & { payment: { token: string } }> = {}) {
@@ -26,5 +29,25 @@ export function makeCause(overrides: Partial<Cause> = {}): Cause {
     correlationId: crypto.randomUUID(),
     traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`,
     ...overrides,
+  };
+}
+
+export const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+
+/** The command the orders service gives a new OrderDO; override any field of its data. */
+export function makePlaceOrder(overrides: Partial<PlaceOrderData> = {}): { type: 'PlaceOrder'; data: PlaceOrderData } {
+  const { payment, ...order } = makeOrder();
+  return {
+    type: 'PlaceOrder',
+    data: {
+      id: order.id,
+      customerId: order.customerId,
+      items: order.items,
+      totalCents: order.totalCents,
+      currency: order.currency,
+      shippingAddress: order.shippingAddress,
+      paymentToken: payment.token,
+      ...overrides,
+    },
   };
 }

@@ -4,19 +4,9 @@ import { Event, eventTypes } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { newEvent } from '../../shared/publish';
 import { matches, subscribersOf, subscriptions } from '../../shared/subscriptions';
+import { makeOrder } from '../helpers/fixtures';
 
-const order = {
-  id: '7d0f4c6e-4a35-4a1e-9d1b-0c3f1f3f5a11',
-  customerId: 'cust_1',
-  status: 'pending' as const,
-  items: [{ sku: 'TSHIRT', name: 'T-shirt', quantity: 1, unitPriceCents: 1900 }],
-  totalCents: 1900,
-  currency: 'EUR',
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  version: 1,
-  placedAt: '2026-11-28T10:00:00.000Z',
-  updatedAt: '2026-11-28T10:00:00.000Z',
-};
+const { payment: _, ...order } = makeOrder();
 
 describe('event envelope', () => {
   it('builds a valid event that starts its own correlation', () => {

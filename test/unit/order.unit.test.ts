@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import { decide, evolve, initialOrder, type Order, type OrderCommand, type OrderEvent } from '../../workers/orders/order';
+import { makePlaceOrder } from '../helpers/fixtures';
 
 const now = new Date('2026-11-28T10:00:00.000Z');
-const place: OrderCommand = {
-  type: 'PlaceOrder',
-  data: {
-    id: '7d0f4c6e-4a35-4a1e-9d1b-0c3f1f3f5a11',
-    customerId: 'cust_1',
-    items: [{ sku: 'TSHIRT', name: 'T-shirt', quantity: 2, unitPriceCents: 1900 }],
-    totalCents: 3800,
-    currency: 'EUR',
-    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-    paymentToken: 'tok_visa',
-  },
-};
+const place = makePlaceOrder();
 const reserved: OrderCommand = { type: 'RecordStock', outcome: 'reserved' };
 const rejected: OrderCommand = { type: 'RecordStock', outcome: 'rejected' };
 const authorized: OrderCommand = { type: 'RecordPayment', outcome: 'authorized' };

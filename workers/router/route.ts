@@ -4,6 +4,18 @@ import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
 
 export type Inboxes = Record<Subscriber, Queue>;
 
+/** Each subscriber's inbox binding. */
+export function inboxes(env: Env): Inboxes {
+  return {
+    inventory: env.INVENTORY_INBOX,
+    payments: env.PAYMENTS_INBOX,
+    shipping: env.SHIPPING_INBOX,
+    notifications: env.NOTIFICATIONS_INBOX,
+    query: env.QUERY_INBOX,
+    orders: env.ORDERS_INBOX,
+  };
+}
+
 /** Queues limits per `sendBatch`: 100 messages and 256 KB; we keep a margin for framing. */
 const MAX_MESSAGES = 100;
 const MAX_BYTES = 250_000;

@@ -5,14 +5,9 @@ import worker from '../../../workers/inventory';
 import { handlers } from '../../../workers/inventory/consumer';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { events, expectHandlesExactly, tap } from '../../helpers/queues';
+import { newProduct } from './products';
 
-const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
-
-async function stocked(stock: number) {
-  const sku = `SKU-${crypto.randomUUID().slice(0, 8)}`;
-  await env.INVENTORY_DO.getByName(sku).upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock }, traceparent);
-  return sku;
-}
+const stocked = async (stock: number) => (await newProduct(stock)).sku;
 
 async function deliver(body: unknown) {
   const bus = tap(env.BUS);

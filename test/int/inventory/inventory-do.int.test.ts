@@ -1,14 +1,9 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { traceparent } from '../../helpers/fixtures';
+import { newProduct } from './products';
 
-const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
-
-async function product(stock: number) {
-  const sku = `SKU-${crypto.randomUUID().slice(0, 8)}`;
-  const stub = env.INVENTORY_DO.getByName(sku);
-  await stub.upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock }, traceparent);
-  return { sku, stub };
-}
+const product = newProduct;
 
 describe('InventoryDO', () => {
   it('creates a product and lists it with its availability', async () => {

@@ -4,28 +4,15 @@ import { describe, expect, it } from 'vitest';
 import worker from '../../../workers/orders';
 import { handlers } from '../../../workers/orders/consumer';
 import { makeEvent, message } from '../../helpers/events';
+import { makePlaceOrder, traceparent } from '../../helpers/fixtures';
 import { expectHandlesExactly, tap } from '../../helpers/queues';
 
 const queue = 'conveyor-orders-inbox';
 
 async function placeOrder() {
-  const id = crypto.randomUUID();
-  await env.ORDER_DO.getByName(id).place(
-    {
-      type: 'PlaceOrder',
-      data: {
-        id,
-        customerId: 'cust_1',
-        items: [{ sku: 'MUG', name: 'Mug', quantity: 1, unitPriceCents: 1100 }],
-        totalCents: 1100,
-        currency: 'EUR',
-        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-        paymentToken: 'tok_visa',
-      },
-    },
-    `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`,
-  );
-  return id;
+  const command = makePlaceOrder();
+  await env.ORDER_DO.getByName(command.data.id).place(command, traceparent);
+  return command.data.id;
 }
 
 async function deliver(bodies: unknown[], testEnv: Env = env) {

@@ -1,9 +1,9 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProductUpserted } from '../../../workers/orders/catalog';
+import { traceparent } from '../../helpers/fixtures';
 
 const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
-const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
 const orders = exports.OrdersService;
 
 describe('OrdersService', () => {

@@ -3,19 +3,12 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { Event } from '../../../shared/events';
 import { type Subscriber, subscribers, subscribersOf } from '../../../shared/subscriptions';
-import { chunks, type Inboxes, route } from '../../../workers/router/route';
+import { chunks, type Inboxes, inboxes, route } from '../../../workers/router/route';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
 import { type Tap, tap } from '../../helpers/queues';
 
-const realInboxes: Inboxes = {
-  inventory: env.INVENTORY_INBOX,
-  payments: env.PAYMENTS_INBOX,
-  shipping: env.SHIPPING_INBOX,
-  notifications: env.NOTIFICATIONS_INBOX,
-  query: env.QUERY_INBOX,
-  orders: env.ORDERS_INBOX,
-};
+const realInboxes = inboxes(env);
 
 function tappedInboxes(failing: Subscriber[] = []) {
   return Object.fromEntries(subscribers.map((s) => [s, tap(realInboxes[s], { fail: failing.includes(s) })])) as Record<

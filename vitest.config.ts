@@ -9,14 +9,15 @@ devVars();
 async function workerProject(
   name: string,
   configPath: string,
-  options: { migrations?: string; miniflare?: object } = {},
+  options: { migrations?: string; vars?: Record<string, string>; miniflare?: object } = {},
 ): Promise<TestProjectInlineConfiguration> {
   const migrations = options.migrations ? await readD1Migrations(options.migrations) : [];
-  const bindings = options.migrations
-    ? { TEST_MIGRATIONS: migrations.map(({ name, queries }) => ({ name, queries })) }
-    : undefined;
+  const bindings = {
+    ...options.vars,
+    ...(options.migrations && { TEST_MIGRATIONS: migrations.map(({ name, queries }) => ({ name, queries })) }),
+  };
   return {
-    plugins: [cloudflareTest({ wrangler: { configPath }, miniflare: { ...(bindings && { bindings }), ...options.miniflare } })],
+    plugins: [cloudflareTest({ wrangler: { configPath }, miniflare: { bindings, ...options.miniflare } })],
     test: {
       name: `int:${name}`,
       include: [`test/int/${name}/**/*.int.test.ts`],
@@ -26,6 +27,12 @@ async function workerProject(
 }
 
 const unreachable = () => new Response('not reachable at this test level', { status: 503 });
+
+/** Short clocks, so timeouts and expiries can be tested in seconds. */
+const testVars: Record<string, Record<string, string>> = {
+  orders: { SAGA_TIMEOUT_SECONDS: '1', SAGA_MAX_NUDGES: '1' },
+  inventory: { RESERVATION_TTL_SECONDS: '1' },
+};
 
 const withDatabase = ['orders', 'inventory', 'notifications', 'query'];
 const workers = ['orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
@@ -38,13 +45,18 @@ export default defineConfig({
         workers.map((w) =>
           workerProject(w, `./workers/${w}/wrangler.toml`, {
             migrations: withDatabase.includes(w) ? `./workers/${w}/migrations` : undefined,
+            vars: testVars[w],
           }),
         ),
       )),
       // The gateway alone: its own middleware (auth, validation, errors, docs). The services behind it
       // answer 503 here; calls that reach them are tested against the whole topology (system tests).
       await workerProject('gateway', './wrangler.toml', {
-        miniflare: { serviceBindings: Object.fromEntries(['ORDERS', 'INVENTORY', 'QUERY'].map((b) => [b, unreachable])) },
+        miniflare: {
+          serviceBindings: Object.fromEntries(
+            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS'].map((b) => [b, unreachable]),
+          ),
+        },
       }),
       {
         test: {

@@ -1,6 +1,6 @@
 // The local topology, shared by `npm start`, `npm run token` and the system tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
@@ -31,7 +31,8 @@ export const databases = [
 // Local runs never need Cloudflare's network; `npm run deploy` does, so it leaves these unset.
 const offline = () =>
   process.env.CONVEYOR_ONLINE ? {} : { CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' };
-const wrangler = join(root, 'node_modules', '.bin', 'wrangler');
+// Run wrangler on the Node that runs this script (the pinned one under npm), whatever PATH says.
+const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
 /** The local secrets, made from `.dev.vars.example` on first use. */
 export function devVars(): Record<string, string> {
@@ -55,7 +56,11 @@ export async function customerToken(customerId: string, secret = devVars().JWT_S
 /** Runs wrangler from the project root; rejects with its output when it fails. */
 export function run(args: string[], quiet = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(wrangler, args, { cwd: root, env: { ...process.env, ...offline() }, stdio: quiet ? 'pipe' : 'inherit' });
+    const child = spawn(process.execPath, [wrangler, ...args], {
+      cwd: root,
+      env: { ...process.env, ...offline() },
+      stdio: quiet ? 'pipe' : 'inherit',
+    });
     let output = '';
     child.stdout?.on('data', (d) => (output += d));
     child.stderr?.on('data', (d) => (output += d));
@@ -67,11 +72,10 @@ export function run(args: string[], quiet = true): Promise<string> {
 
 /** Applies every D1 migration to the local databases under `persistTo`. */
 export async function migrate(persistTo: string): Promise<void> {
-  await Promise.all(
-    databases.map(({ config, name }) =>
-      run(['d1', 'migrations', 'apply', name, '--local', '-c', config, '--persist-to', persistTo]),
-    ),
-  );
+  // One at a time: the local databases share a lock.
+  for (const { config, name } of databases) {
+    await run(['d1', 'migrations', 'apply', name, '--local', '-c', config, '--persist-to', persistTo]);
+  }
 }
 
 export interface Topology {
@@ -81,12 +85,22 @@ export interface Topology {
 }
 
 /** Starts every Worker in one `wrangler dev` and waits until the gateway answers. */
-export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
+export async function startTopology(options: {
+  port: number;
+  persistTo: string;
+  quiet?: boolean;
+  /**
+   * Overrides of `[vars]` per Worker config, e.g. short saga timeouts for tests. (`wrangler dev
+   * --var` only reaches the first Worker of a multi-config session.)
+   */
+  vars?: Record<string, Record<string, string>>;
+}): Promise<Topology> {
   devVars();
   await migrate(options.persistTo);
+  const overridden = configs.map((config) => withVars(config, options.vars?.[config]));
   const args = [
     'dev',
-    ...configs.flatMap((c) => ['-c', c]),
+    ...overridden.flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',
@@ -95,7 +109,7 @@ export async function startTopology(options: { port: number; persistTo: string; 
     options.persistTo,
     '--show-interactive-dev-session=false',
   ];
-  const child = spawn(wrangler, args, {
+  const child = spawn(process.execPath, [wrangler, ...args], {
     cwd: root,
     env: { ...process.env, ...offline(), FORCE_COLOR: '0' },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
@@ -109,6 +123,7 @@ export async function startTopology(options: { port: number; persistTo: string; 
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
+      for (const [i, config] of overridden.entries()) if (config !== configs[i]) rmSync(join(root, config), { force: true });
       process.kill(-child.pid!, 'SIGTERM');
       setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
     });
@@ -126,6 +141,23 @@ export async function startTopology(options: { port: number; persistTo: string; 
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, process: child, stop };
+}
+
+/**
+ * The config to run: `config` itself, or a copy beside it (so its relative paths still hold) with
+ * the given `[vars]` replaced. Copies are git-ignored and removed when the topology stops.
+ */
+function withVars(config: string, vars?: Record<string, string>): string {
+  if (!vars) return config;
+  let text = readFileSync(join(root, config), 'utf8');
+  for (const [key, value] of Object.entries(vars)) {
+    const line = new RegExp(`^${key} = ".*"$`, 'm');
+    if (!line.test(text)) throw new Error(`${config} has no var ${key} to override`);
+    text = text.replace(line, `${key} = ${JSON.stringify(value)}`);
+  }
+  const copy = config.replace(/wrangler\.toml$/, `wrangler.override-${process.pid}.toml`);
+  writeFileSync(join(root, copy), text);
+  return copy;
 }
 
 /** Adds the demo products that are missing; existing ones (and their stock) are left alone. */

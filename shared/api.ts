@@ -20,3 +20,12 @@ export const MAX_STOCK = 1_000_000;
 /** The body of `PUT /v1/admin/products/:sku`; `stock` sets what is on hand absolutely. */
 export const ProductInput = Product.omit({ sku: true }).extend({ stock: z.int().min(0).max(MAX_STOCK) });
 export type ProductInput = z.infer<typeof ProductInput>;
+
+/** The body of `POST /v1/webhooks/carrier`, signed by the carrier. */
+export const CarrierWebhook = z.object({
+  id: z.string().min(1).max(200),
+  orderId: z.uuid(),
+  status: z.enum(['dispatched', 'delivered']),
+  trackingNumber: z.string().min(1).max(100).optional(),
+});
+export type CarrierWebhook = z.infer<typeof CarrierWebhook>;

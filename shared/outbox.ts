@@ -3,6 +3,8 @@ import { publish } from './publish';
 
 /** How long an unsent event waits before the alarm sends it again. */
 export const RESEND_AFTER_MS = 5_000;
+/** How long sent events stay, so they can be sent again on request (e.g. a saga asking again). */
+export const KEEP_SENT_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * The transactional outbox of a Durable Object: events are written in the same SQLite transaction
@@ -17,26 +19,42 @@ export class Outbox {
     private readonly storage: DurableObjectStorage,
     private readonly bus: Queue,
   ) {
-    storage.sql.exec(
-      'CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)',
-    );
+    storage.sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+      body TEXT NOT NULL, staged_at INTEGER NOT NULL, sent_at INTEGER)`);
   }
 
   /**
    * Validates and stages events; call it inside the `transactionSync` that changes the state, so an
-   * invalid event rolls the change back with it. The resend alarm is armed in the same synchronous
-   * turn, so it commits with them.
+   * invalid event rolls the change back with it. The alarm is armed in the same synchronous turn,
+   * so it commits with them: at the resend time, or at `wakeAt` if the object needs it sooner.
    */
-  add(events: readonly Event[]): void {
+  add(events: readonly Event[], wakeAt = Number.POSITIVE_INFINITY): void {
     for (const event of events.map((e) => Event.parse(e))) {
-      this.storage.sql.exec('INSERT OR IGNORE INTO outbox (id, body) VALUES (?, ?)', event.id, JSON.stringify(event));
+      this.storage.sql.exec(
+        'INSERT OR IGNORE INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?)',
+        event.id,
+        event.type,
+        JSON.stringify(event),
+        Date.now(),
+      );
     }
-    if (events.length > 0) void this.storage.setAlarm(Date.now() + RESEND_AFTER_MS);
+    if (events.length > 0) void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));
+  }
+
+  /** Stages already-sent events of `type` again, with their original ids; answers how many. */
+  resend(type: Event['type'], wakeAt = Number.POSITIVE_INFINITY): number {
+    const { rowsWritten } = this.storage.sql.exec(
+      'UPDATE outbox SET sent_at = NULL WHERE type = ? AND sent_at IS NOT NULL',
+      type,
+    );
+    if (rowsWritten > 0) void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));
+    return rowsWritten;
   }
 
   /** How many events are waiting to be sent. */
   get pending(): number {
-    return this.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n;
+    return this.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL').one().n;
   }
 
   /** Sends what is staged, oldest first; concurrent calls share one send. Throws if the bus does. */
@@ -54,27 +72,42 @@ export class Outbox {
     );
   }
 
-  /** For the object's `alarm()`: sends what is left and re-arms itself while anything is. */
-  async onAlarm(): Promise<void> {
+  /**
+   * For the object's `alarm()`: sends what is left and forgets old sent events. Answers when the
+   * outbox next needs the alarm (epoch ms), or infinity; the object arms the earliest of its needs.
+   */
+  async onAlarm(): Promise<number> {
+    this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
     try {
       await this.flush();
     } catch (error) {
       console.error(JSON.stringify({ msg: 'outbox send failed; will retry', error: String(error) }));
-      await this.storage.setAlarm(Date.now() + RESEND_AFTER_MS);
     }
+    return this.pending > 0 ? Date.now() + RESEND_AFTER_MS : Number.POSITIVE_INFINITY;
   }
 
   private async sendAll(): Promise<void> {
     for (;;) {
       const rows = this.storage.sql
-        .exec<{ seq: number; body: string }>('SELECT seq, body FROM outbox ORDER BY seq LIMIT 100')
+        .exec<{ seq: number; body: string }>('SELECT seq, body FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT 100')
         .toArray();
       if (rows.length === 0) return;
       await publish(
         this.bus,
         rows.map((r) => JSON.parse(r.body)),
       );
-      this.storage.sql.exec('DELETE FROM outbox WHERE seq <= ?', rows.at(-1)!.seq);
+      this.storage.sql.exec(
+        'UPDATE outbox SET sent_at = ? WHERE seq IN (SELECT value FROM json_each(?))',
+        Date.now(),
+        JSON.stringify(rows.map((r) => r.seq)),
+      );
     }
   }
+}
+
+/** Arms the alarm at the earliest of `times`, or clears it when none is finite. */
+export async function armAlarm(storage: DurableObjectStorage, ...times: number[]): Promise<void> {
+  const at = Math.min(...times);
+  if (Number.isFinite(at)) await storage.setAlarm(at);
+  else await storage.deleteAlarm();
 }

@@ -1,4 +1,4 @@
-import type { PlaceOrderInput, ProductInput } from './api';
+import type { CarrierWebhook, PlaceOrderInput, ProductInput } from './api';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
 
@@ -7,14 +7,67 @@ import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
  * and the gateway types its bindings with them, so neither side imports the other's code.
  */
 export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
-  placeOrder(customerId: string, input: PlaceOrderInput, traceparent: string): Promise<Reply<OrderSnapshot>>;
+  placeOrder(
+    customerId: string,
+    input: PlaceOrderInput,
+    traceparent: string,
+    idempotencyKey?: string,
+  ): Promise<Reply<PlacedOrder>>;
   getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
+  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
+}
+
+/** A placed order, and whether this answer is the replay of an earlier request with the same key. */
+export interface PlacedOrder {
+  order: OrderSnapshot;
+  replayed: boolean;
 }
 
 export interface InventoryRpc extends Rpc.WorkerEntrypointBranded {
   listProducts(limit: number, cursor?: string): Promise<Reply<Page<ProductSnapshot>>>;
   getProduct(sku: string): Promise<Reply<ProductSnapshot>>;
   upsertProduct(sku: string, input: ProductInput, traceparent: string): Promise<Reply<ProductSnapshot>>;
+}
+
+export interface ShippingRpc extends Rpc.WorkerEntrypointBranded {
+  carrierUpdate(webhook: CarrierWebhook, traceparent: string): Promise<Reply<{ duplicate: boolean; status: string | null }>>;
+}
+
+export interface NotificationsRpc extends Rpc.WorkerEntrypointBranded {
+  listMail(limit: number): Promise<Reply<SentMail[]>>;
+  listWebhooks(): Promise<Reply<WebhookSubscription[]>>;
+  createWebhook(url: string, eventTypes: string[]): Promise<Reply<WebhookSubscription & { secret: string }>>;
+  deleteWebhook(id: string): Promise<Reply<void>>;
+  listDeliveries(subscriptionId: string, limit: number): Promise<Reply<WebhookDelivery[]>>;
+}
+
+export interface SentMail {
+  id: string;
+  orderId: string;
+  to: string;
+  subject: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface WebhookSubscription {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  createdAt: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface QueryRpc extends Rpc.WorkerEntrypointBranded {

@@ -10,9 +10,17 @@ export type Pattern = EventType | `${string}.*` | '*';
 export const subscriptions = {
   inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
   payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
-  shipping: ['order.confirmed'],
-  notifications: ['order.confirmed', 'order.cancelled'],
-  orders: ['inventory.reserved', 'inventory.rejected', 'payment.authorized', 'payment.declined', 'product.upserted'],
+  shipping: ['order.confirmed', 'order.cancelled'],
+  notifications: ['order.*'],
+  orders: [
+    'inventory.reserved',
+    'inventory.rejected',
+    'payment.authorized',
+    'payment.declined',
+    'shipment.dispatched',
+    'shipment.delivered',
+    'product.upserted',
+  ],
   query: ['*'],
 } as const satisfies Record<string, readonly Pattern[]>;
 

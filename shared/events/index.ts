@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { InventoryCommitted, InventoryRejected, InventoryReleased, InventoryReserved, ProductUpserted } from './inventory';
 import { NotificationSent } from './notification';
-import { OrderCancelled, OrderConfirmed, OrderPlaced } from './order';
-import { PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentVoided } from './payment';
-import { ShipmentCreated } from './shipment';
+import { OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderShipped } from './order';
+import { PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentRefunded, PaymentVoided } from './payment';
+import { ShipmentCancelled, ShipmentCreated, ShipmentDelivered, ShipmentDispatched } from './shipment';
 
 export * from './envelope';
 export * from './inventory';
@@ -17,6 +17,8 @@ export const Event = z.discriminatedUnion('type', [
   OrderPlaced,
   OrderConfirmed,
   OrderCancelled,
+  OrderShipped,
+  OrderDelivered,
   InventoryReserved,
   InventoryRejected,
   InventoryReleased,
@@ -26,7 +28,11 @@ export const Event = z.discriminatedUnion('type', [
   PaymentDeclined,
   PaymentCaptured,
   PaymentVoided,
+  PaymentRefunded,
   ShipmentCreated,
+  ShipmentDispatched,
+  ShipmentDelivered,
+  ShipmentCancelled,
   NotificationSent,
 ]);
 export type Event = z.infer<typeof Event>;

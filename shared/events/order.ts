@@ -38,6 +38,7 @@ export const OrderSnapshot = z.object({
   currency: Currency,
   shippingAddress: ShippingAddress,
   cancelReason: CancelReason.optional(),
+  trackingNumber: z.string().optional(),
   /** The order stream's version after the change; projections keep the highest. */
   version: z.int().positive(),
   placedAt: z.iso.datetime(),
@@ -48,3 +49,5 @@ export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
 export const OrderPlaced = defineEvent('order.placed', OrderSnapshot.extend({ payment: z.object({ token: z.string().min(1) }) }));
 export const OrderConfirmed = defineEvent('order.confirmed', OrderSnapshot);
 export const OrderCancelled = defineEvent('order.cancelled', OrderSnapshot.extend({ cancelReason: CancelReason }));
+export const OrderShipped = defineEvent('order.shipped', OrderSnapshot);
+export const OrderDelivered = defineEvent('order.delivered', OrderSnapshot);

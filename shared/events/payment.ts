@@ -13,3 +13,4 @@ export const PaymentAuthorized = defineEvent('payment.authorized', Payment);
 export const PaymentDeclined = defineEvent('payment.declined', Payment.extend({ reason: z.string() }));
 export const PaymentCaptured = defineEvent('payment.captured', Payment);
 export const PaymentVoided = defineEvent('payment.voided', Payment);
+export const PaymentRefunded = defineEvent('payment.refunded', Payment);

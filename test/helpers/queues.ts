@@ -10,8 +10,12 @@ export interface Tap extends Queue {
   calls: number;
 }
 
-/** Records what a Worker sends, then passes it on to the real queue (or fails, to inject a fault). */
-export function tap(queue: Queue, options: { fail?: boolean } = {}): Tap {
+/**
+ * Records what a Worker sends, then passes it on to the real queue. `fail` injects an outage;
+ * `hold` keeps the messages for the test to deliver itself, so the queue's own consumer does not
+ * race it.
+ */
+export function tap(queue: Queue, options: { fail?: boolean; hold?: boolean } = {}): Tap {
   const sent: unknown[] = [];
   const t = {
     sent,
@@ -20,14 +24,14 @@ export function tap(queue: Queue, options: { fail?: boolean } = {}): Tap {
       t.calls += 1;
       if (options.fail) throw new Error('injected: queue unavailable');
       sent.push(body);
-      return queue.send(body, opts);
+      if (!options.hold) await queue.send(body, opts);
     },
     async sendBatch(messages: Iterable<MessageSendRequest>, opts?: QueueSendBatchOptions) {
       t.calls += 1;
       if (options.fail) throw new Error('injected: queue unavailable');
       const list = [...messages];
       sent.push(...list.map((m) => m.body));
-      return queue.sendBatch(list, opts);
+      if (!options.hold) await queue.sendBatch(list, opts);
     },
     metrics: () => queue.metrics(),
   };

@@ -23,15 +23,16 @@ export interface Answer<T> {
 export async function call<T = ErrorBody>(
   method: string,
   path: string,
-  options: { token?: string; body?: unknown } = {},
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
 ): Promise<Answer<T>> {
   const response = await fetch(`${url()}${path}`, {
     method,
     headers: {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
     },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
@@ -39,7 +40,11 @@ export async function call<T = ErrorBody>(
 
 export const admin = () => inject('adminKey');
 
-/** Creates a product with a SKU unique to this run. */
+/**
+ * Creates a product with a SKU unique to this run. The orders service learns of it through a
+ * product.upserted event, so it may take a moment before orders for it are accepted: see
+ * {@link placeOrder}.
+ */
 export async function newProduct(stock: number, priceCents = 1000) {
   const sku = `SYS-${crypto.randomUUID().slice(0, 8)}`;
   const answer = await call('PUT', `/v1/admin/products/${sku}`, {
@@ -64,3 +69,30 @@ export async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promi
 }
 
 export const address = { name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+
+/** An order body for `sku`; override the card with `card`. */
+export function orderBody(sku: string, quantity = 1, card = 'tok_visa') {
+  return { items: [{ sku, quantity }], shippingAddress: address, payment: { token: card } };
+}
+
+/** Signs a carrier webhook body as the carrier does. */
+export async function carrierSignature(body: string, secret: string, t = Math.floor(Date.now() / 1000)) {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
+  const mac = await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${t}.${body}`));
+  return `t=${t},v1=${Buffer.from(mac).toString('hex')}`;
+}
+
+/**
+ * Places an order, retrying while the orders service's catalog replica has not yet heard of a
+ * just-created SKU (eventual consistency: `422 unknown_sku` for a moment after the upsert).
+ */
+export async function placeOrder<T>(token: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  return eventually(async () => {
+    const answer = await call<T>('POST', '/v1/orders', { token, body, headers });
+    const code = (answer.body as ErrorBody | null)?.error?.code;
+    if (code === 'unknown_sku') throw new Error(`the catalog replica has not caught up yet: ${JSON.stringify(answer.body)}`);
+    return answer;
+  }, 20_000);
+}

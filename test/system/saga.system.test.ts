@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
 import type { Freshness, OrderSummary, TimelineEntry } from '../../shared/rpc';
-import { address, call, eventually, newProduct, tokenFor } from './client';
+import { address, call, eventually, newProduct, placeOrder, tokenFor } from './client';
 
 type OrderList = { items: OrderSummary[]; nextCursor: string | null; freshness: Freshness };
 
@@ -12,9 +12,10 @@ beforeAll(async () => {
 });
 
 async function place(sku: string, quantity: number, card = 'tok_visa') {
-  const answer = await call<OrderSnapshot>('POST', '/v1/orders', {
-    token,
-    body: { items: [{ sku, quantity }], shippingAddress: address, payment: { token: card } },
+  const answer = await placeOrder<OrderSnapshot>(token, {
+    items: [{ sku, quantity }],
+    shippingAddress: address,
+    payment: { token: card },
   });
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
   return answer;

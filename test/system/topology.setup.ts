@@ -10,6 +10,7 @@ declare module 'vitest' {
     gatewayUrl: string;
     jwtSecret: string;
     adminKey: string;
+    carrierSecret: string;
   }
 }
 
@@ -27,11 +28,18 @@ function freePort(): Promise<number> {
 /** Boots every Worker from its own wrangler.toml in one `wrangler dev`, on fresh local state. */
 export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-system-'));
-  const topology = await startTopology({ port: await freePort(), persistTo, quiet: true });
+  // Short saga timeouts, so the timeout path takes seconds: 3 s, asked again once, then cancelled.
+  const topology = await startTopology({
+    port: await freePort(),
+    persistTo,
+    quiet: true,
+    vars: { 'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '3', SAGA_MAX_NUDGES: '1' } },
+  });
   const vars = devVars();
   project.provide('gatewayUrl', topology.url);
   project.provide('jwtSecret', vars.JWT_SECRET!);
   project.provide('adminKey', vars.ADMIN_API_KEY!);
+  project.provide('carrierSecret', vars.CARRIER_WEBHOOK_SECRET!);
   return async () => {
     await topology.stop();
     rmSync(persistTo, { recursive: true, force: true });

@@ -57,8 +57,8 @@ describe('subscriptions', () => {
     expect(matches('*', 'anything.at.all')).toBe(true);
   });
 
-  it('routes order.placed to inventory, payments and the read side only', () => {
-    expect(subscribersOf('order.placed').sort()).toEqual(['inventory', 'payments', 'query']);
+  it('routes order.placed to inventory, payments, notifications and the read side only', () => {
+    expect(subscribersOf('order.placed').sort()).toEqual(['inventory', 'notifications', 'payments', 'query']);
   });
 
   it('subscribes only to event types that exist', () => {

@@ -84,3 +84,76 @@ describe('order decide/evolve', () => {
     expect(state.version).toBe(events.length);
   });
 });
+
+describe('customer cancel', () => {
+  const cancel: OrderCommand = { type: 'CancelOrder' };
+
+  it('cancels a pending or confirmed order with reason customer_request', () => {
+    expect(given(place, cancel).state).toMatchObject({ status: 'cancelled', cancelReason: 'customer_request' });
+    expect(given(place, reserved, authorized, cancel).state).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'customer_request',
+    });
+  });
+
+  it('answers a second cancel with no new event', () => {
+    const { state } = given(place, cancel);
+    expect(decide(cancel, state, now)).toEqual([]);
+  });
+
+  it('refuses once the order is shipped: 409 not_cancellable', () => {
+    const { state } = given(place, reserved, authorized, { type: 'RecordShipment', outcome: 'dispatched' });
+    expect(() => decide(cancel, state, now)).toThrow(expect.objectContaining({ code: 'not_cancellable', status: 409 }));
+  });
+});
+
+describe('shipment milestones', () => {
+  const dispatched: OrderCommand = { type: 'RecordShipment', outcome: 'dispatched', trackingNumber: 'TRK1' };
+  const delivered: OrderCommand = { type: 'RecordShipment', outcome: 'delivered' };
+
+  it('moves a confirmed order to shipped, then delivered', () => {
+    const shipped = given(place, reserved, authorized, dispatched).state;
+    expect(shipped).toMatchObject({ status: 'shipped', trackingNumber: 'TRK1' });
+    expect(given(place, reserved, authorized, dispatched, delivered).state.status).toBe('delivered');
+  });
+
+  it('takes a delivery reported before its dispatch as both', () => {
+    const { events, state } = given(place, reserved, authorized, delivered, dispatched);
+    expect(types(events).slice(-2)).toEqual(['OrderShipped', 'OrderDelivered']);
+    expect(state.status).toBe('delivered');
+  });
+
+  it('ignores shipment news for an order that is not confirmed', () => {
+    expect(given(place, dispatched).state.status).toBe('pending');
+    expect(given(place, declined, delivered).state.status).toBe('cancelled');
+  });
+});
+
+describe('saga deadline', () => {
+  const policy = { timeoutMs: 30_000, maxNudges: 2 };
+  const check: OrderCommand = { type: 'CheckDeadline', policy };
+  const at = (ms: number) => new Date(now.getTime() + ms);
+
+  it('does nothing before the deadline', () => {
+    const { state } = given(place);
+    expect(decide(check, state, at(29_999))).toEqual([]);
+  });
+
+  it('asks again when replies are overdue, then cancels with reason timeout', () => {
+    let { state } = given(place);
+    const first = decide(check, state, at(30_000));
+    expect(first).toEqual([{ type: 'SagaNudged', data: { at: at(30_000).toISOString(), attempt: 1 } }]);
+    state = first.reduce(evolve, state);
+    // The clock restarts from the nudge.
+    expect(decide(check, state, at(59_999))).toEqual([]);
+    state = decide(check, state, at(60_000)).reduce(evolve, state);
+    const last = decide(check, state, at(90_000));
+    expect(types(last)).toEqual(['OrderCancelled']);
+    expect(last.reduce(evolve, state)).toMatchObject({ status: 'cancelled', cancelReason: 'timeout' });
+  });
+
+  it('leaves a settled order alone', () => {
+    const { state } = given(place, reserved, authorized);
+    expect(decide(check, state, at(10 * 60_000))).toEqual([]);
+  });
+});

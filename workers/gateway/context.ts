@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'hono/utils/jwt/types';
-import type { InventoryRpc, OrdersRpc, QueryRpc } from '../../shared/rpc';
+import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, ShippingRpc } from '../../shared/rpc';
 
 /** The Hono environment of the gateway, declared once. */
 export interface AppEnv {
@@ -24,5 +24,7 @@ export function services(env: Env) {
     orders: env.ORDERS as unknown as Service<OrdersRpc>,
     inventory: env.INVENTORY as unknown as Service<InventoryRpc>,
     query: env.QUERY as unknown as Service<QueryRpc>,
+    shipping: env.SHIPPING as unknown as Service<ShippingRpc>,
+    notifications: env.NOTIFICATIONS as unknown as Service<NotificationsRpc>,
   };
 }

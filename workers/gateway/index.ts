@@ -6,10 +6,13 @@ import { secureHeaders } from 'hono/secure-headers';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
 import { adminAuth, customerAuth } from './auth';
+import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
+import { registerAdmin } from './routes/admin';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
+import { registerWebhooks } from './routes/webhooks';
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -27,9 +30,12 @@ app.use('/v1/*', async function traceContext(c, next) {
 app.use('/v1/orders', customerAuth());
 app.use('/v1/orders/*', customerAuth());
 app.use('/v1/admin/*', adminAuth());
+app.use('/v1/webhooks/carrier', carrierSignature());
 
 registerOrders(app);
 registerProducts(app);
+registerAdmin(app);
+registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 app.openAPIRegistry.registerComponent('securitySchemes', 'admin', { type: 'http', scheme: 'bearer' });

@@ -1,12 +1,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Product, ProductSnapshot } from '../../shared/events';
-import { Outbox } from '../../shared/outbox';
+import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
 import { writeListing } from './catalog';
 import * as stock from './stock';
 
 /** Where an order's hold on this SKU stands; once set, asking again answers the same. */
-export type Reservation = 'held' | 'rejected' | 'released' | 'committed';
+export type Reservation = 'held' | 'rejected' | 'released' | 'committed' | 'returned' | 'expired';
 
 type ProductRow = {
   sku: string;
@@ -32,7 +32,8 @@ export class InventoryDO extends DurableObject<Env> {
         id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL, price_cents INTEGER NOT NULL,
         currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL, version INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS reservations (
-        order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL);
+        order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL);
     `);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
@@ -57,52 +58,75 @@ export class InventoryDO extends DurableObject<Env> {
     return row ? toSnapshot(row) : null;
   }
 
-  /** Holds `quantity` for `orderId` if available; an order holds a SKU at most once. */
+  /**
+   * Holds `quantity` for `orderId` if available; an order holds a SKU at most once. A hold lasts
+   * RESERVATION_TTL_SECONDS: if the order neither confirms nor cancels by then, the alarm frees it.
+   */
   async reserve(orderId: string, quantity: number): Promise<Reservation> {
-    return this.change(
-      orderId,
-      (row, existing) => {
-        if (existing) return { status: existing };
-        const held = row ? stock.reserve(toStock(row), quantity) : null;
-        return held ? { status: 'held', stock: held } : { status: 'rejected' };
-      },
-      quantity,
-    );
+    const status = await this.change(orderId, quantity, (row, existing) => {
+      if (existing) return { status: existing };
+      const held = row ? stock.reserve(toStock(row), quantity) : null;
+      return held ? { status: 'held', stock: held } : { status: 'rejected' };
+    });
+    await armAlarm(this.ctx.storage, this.nextExpiry(), (await this.ctx.storage.getAlarm()) ?? Number.POSITIVE_INFINITY);
+    return status;
   }
 
-  /** Gives an order's hold back; remembered even before the hold exists, so a late reserve is refused. */
+  /**
+   * Gives an order's units back: a hold is released, a sale is returned to the shelf. Remembered
+   * even before the hold exists, so a late reserve is refused.
+   */
   async release(orderId: string, quantity: number): Promise<Reservation> {
-    return this.change(
-      orderId,
-      (row, existing) => {
-        if (existing && existing !== 'held') return { status: existing };
-        if (existing === 'held' && row) return { status: 'released', stock: stock.release(toStock(row), quantity) };
-        return { status: 'released' };
-      },
-      quantity,
-    );
+    return this.change(orderId, quantity, (row, existing) => {
+      if (existing === 'held' && row) return { status: 'released', stock: stock.release(toStock(row), quantity) };
+      if (existing === 'committed' && row) return { status: 'returned', stock: stock.restock(toStock(row), quantity) };
+      return { status: existing ?? 'released' };
+    });
   }
 
-  /** Turns an order's hold into a sale. */
+  /** Turns an order's hold into a sale; an expired hold is taken again if the units are still there. */
   async commit(orderId: string, quantity: number): Promise<Reservation> {
-    return this.change(
-      orderId,
-      (row, existing) => {
-        if (existing === 'held' && row) return { status: 'committed', stock: stock.commit(toStock(row), quantity) };
-        return { status: existing ?? 'rejected' };
-      },
-      quantity,
-    );
+    return this.change(orderId, quantity, (row, existing) => {
+      if (existing === 'held' && row) return { status: 'committed', stock: stock.commit(toStock(row), quantity) };
+      if (existing === 'expired' && row) {
+        const again = stock.reserve(toStock(row), quantity);
+        if (again) return { status: 'committed', stock: stock.commit(again, quantity) };
+        console.error(JSON.stringify({ msg: 'confirmed order lost its expired hold', sku: row.sku, orderId }));
+      }
+      return { status: existing ?? 'rejected' };
+    });
   }
 
   override async alarm(): Promise<void> {
-    await this.outbox.onAlarm();
+    const now = Date.now();
+    const expired = this.ctx.storage.sql
+      .exec<{ order_id: string; quantity: number }>(
+        "SELECT order_id, quantity FROM reservations WHERE status = 'held' AND expires_at <= ?",
+        now,
+      )
+      .toArray();
+    for (const hold of expired) {
+      await this.change(hold.order_id, hold.quantity, (row, existing) =>
+        existing === 'held' && row
+          ? { status: 'expired', stock: stock.release(toStock(row), hold.quantity) }
+          : { status: existing ?? 'expired' },
+      );
+    }
+    await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), this.nextExpiry());
+  }
+
+  /** When the earliest live hold expires (epoch ms), or infinity. */
+  private nextExpiry(): number {
+    const row = this.ctx.storage.sql
+      .exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations WHERE status = 'held'")
+      .one();
+    return row.at ?? Number.POSITIVE_INFINITY;
   }
 
   private async change(
     orderId: string,
-    decide: (row: ProductRow | null, existing: Reservation | null) => { status: Reservation; stock?: stock.Stock },
     quantity: number,
+    decide: (row: ProductRow | null, existing: Reservation | null) => { status: Reservation; stock?: stock.Stock },
   ): Promise<Reservation> {
     const { sql } = this.ctx.storage;
     const result = this.ctx.storage.transactionSync(() => {
@@ -113,12 +137,13 @@ export class InventoryDO extends DurableObject<Env> {
       const outcome = decide(row, existing);
       if (outcome.status === existing) return { status: outcome.status, saved: null };
       sql.exec(
-        `INSERT INTO reservations (order_id, quantity, status, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
+        `INSERT INTO reservations (order_id, quantity, status, updated_at, expires_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, expires_at = excluded.expires_at`,
         orderId,
         quantity,
         outcome.status,
         new Date().toISOString(),
+        Date.now() + Number(this.env.RESERVATION_TTL_SECONDS) * 1000,
       );
       const saved = row && outcome.stock ? this.save({ ...fromRow(row), ...outcome.stock }, row.version + 1) : null;
       return { status: outcome.status, saved };

@@ -29,3 +29,8 @@ export function commit(stock: Stock, quantity: number): Stock {
 export function recount(stock: Stock, onHand: number): Stock {
   return { ...stock, onHand };
 }
+
+/** Puts sold units back on the shelf (an order cancelled after it was confirmed). */
+export function restock(stock: Stock, quantity: number): Stock {
+  return { ...stock, onHand: stock.onHand + quantity };
+}

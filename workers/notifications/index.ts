@@ -1,14 +1,32 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { consume } from '../../shared/consume';
-import { handlers } from './consumer';
+import { reply } from '../../shared/errors';
+import type { NotificationsRpc } from '../../shared/rpc';
+import { deliverWebhooks, handlers } from './consumer';
 import { listMail } from './mailer';
+import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions } from './webhooks';
 
-/** The notifications service as the gateway calls it. */
-export class NotificationsService extends WorkerEntrypoint<Env> {
-  /** The newest messages in the local mail sink. */
-  async listMail(limit: number) {
-    return listMail(this.env.DB, limit);
+/** The notifications service as the gateway calls it: the mail sink and webhook subscriptions. */
+export class NotificationsService extends WorkerEntrypoint<Env> implements NotificationsRpc {
+  listMail(limit: number) {
+    return reply(() => listMail(this.env.DB, limit));
+  }
+
+  listWebhooks() {
+    return reply(() => listSubscriptions(this.env.DB));
+  }
+
+  createWebhook(url: string, eventTypes: string[]) {
+    return reply(() => createSubscription(this.env.DB, url, eventTypes));
+  }
+
+  deleteWebhook(id: string) {
+    return reply(() => deleteSubscription(this.env.DB, id));
+  }
+
+  listDeliveries(subscriptionId: string, limit: number) {
+    return reply(() => listDeliveries(this.env.DB, subscriptionId, limit));
   }
 }
 
@@ -16,5 +34,8 @@ const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env) =>
+    batch.queue === 'conveyor-webhooks'
+      ? deliverWebhooks(batch, env)
+      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
 } satisfies ExportedHandler<Env>;

@@ -1,3 +1,4 @@
+import type { SentMail } from '../../shared/rpc';
 import type { Mail } from './templates';
 
 /** Sends e-mail; `id` makes a repeat of the same message a no-op. */
@@ -17,11 +18,6 @@ export function d1Sink(db: D1Database): Mailer {
         .run();
     },
   };
-}
-
-export interface SentMail extends Mail {
-  id: string;
-  createdAt: string;
 }
 
 /** The newest messages in the sink. */

@@ -16,23 +16,39 @@ const reasons = {
   customer_request: 'you asked us to',
 } as const;
 
-/** The message a customer gets for an order event. */
-export function mailFor(event: EventOf<'order.confirmed' | 'order.cancelled'>): Mail {
+/** The message a customer gets for an order event, if any. */
+export function mailFor(
+  event: EventOf<'order.placed' | 'order.confirmed' | 'order.cancelled' | 'order.shipped' | 'order.delivered'>,
+): Mail | null {
   const order = event.data;
   const to = order.customerId;
+  const short = order.id.slice(0, 8);
+  if (event.type === 'order.placed') return null;
+  if (event.type === 'order.shipped') {
+    const tracking = order.trackingNumber ? ` Tracking number: ${order.trackingNumber}.` : '';
+    return {
+      orderId: order.id,
+      to,
+      subject: `Order ${short} is on its way`,
+      body: `Your order has left our warehouse.${tracking}`,
+    };
+  }
+  if (event.type === 'order.delivered') {
+    return { orderId: order.id, to, subject: `Order ${short} delivered`, body: 'Your order was delivered. Enjoy!' };
+  }
   if (event.type === 'order.confirmed') {
     const lines = order.items.map((i) => `${i.quantity} × ${i.name}`).join('\n');
     return {
       orderId: order.id,
       to,
-      subject: `Order ${order.id.slice(0, 8)} confirmed`,
+      subject: `Order ${short} confirmed`,
       body: `Thank you! We are preparing your order:\n${lines}\nTotal: ${money(order.totalCents, order.currency)}`,
     };
   }
   return {
     orderId: order.id,
     to,
-    subject: `Order ${order.id.slice(0, 8)} cancelled`,
-    body: `Your order was cancelled because ${reasons[event.data.cancelReason]}. You have not been charged.`,
+    subject: `Order ${short} cancelled`,
+    body: `Your order was cancelled because ${reasons[event.data.cancelReason]}. Any payment is returned in full.`,
   };
 }

@@ -6,6 +6,6 @@ export function handlers(env: Env): Handlers {
   return {
     'order.placed': async (e) => void (await payment(e.data.id).authorize(e.data, e)),
     'order.confirmed': async (e) => void (await payment(e.data.id).capture(e.data, e)),
-    'order.cancelled': async (e) => void (await payment(e.data.id).void(e.data, e)),
+    'order.cancelled': async (e) => void (await payment(e.data.id).compensate(e.data, e)),
   };
 }

@@ -1,4 +1,4 @@
-/** A payment provider: the sandbox locally, a card processor in production. */
+/** A payment provider: the sandbox locally, a card processor's REST API in production. */
 export interface PaymentProvider {
   authorize(request: {
     token: string;
@@ -9,15 +9,10 @@ export interface PaymentProvider {
   }): Promise<{ outcome: 'approved'; reference: string } | { outcome: 'declined'; reason: string }>;
   capture(reference: string, idempotencyKey: string): Promise<void>;
   void(reference: string, idempotencyKey: string): Promise<void>;
+  refund(reference: string, idempotencyKey: string): Promise<void>;
 }
 
-/** Test cards, as at Stripe: `tok_visa` approves, `tok_chargeDeclined` declines. */
-export const sandbox: PaymentProvider = {
-  async authorize({ token, idempotencyKey }) {
-    if (token === 'tok_chargeDeclined') return { outcome: 'declined', reason: 'card_declined' };
-    if (token === 'tok_visa') return { outcome: 'approved', reference: `sandbox_${idempotencyKey}` };
-    return { outcome: 'declined', reason: 'invalid_token' };
-  },
-  async capture() {},
-  async void() {},
-};
+/** The provider could not answer now (timeout, 5xx, rate limit): the same request may succeed later. */
+export class TransientProviderError extends Error {
+  override name = 'TransientProviderError';
+}

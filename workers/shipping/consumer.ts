@@ -2,7 +2,9 @@ import type { Handlers } from '../../shared/consume';
 
 /** What shipping does with each order event; the ShipmentDO of the order makes each step idempotent. */
 export function handlers(env: Env): Handlers {
+  const shipment = (orderId: string) => env.SHIPMENT_DO.getByName(orderId);
   return {
-    'order.confirmed': async (e) => void (await env.SHIPMENT_DO.getByName(e.data.id).create(e.data, e)),
+    'order.confirmed': async (e) => void (await shipment(e.data.id).create(e.data, e)),
+    'order.cancelled': async (e) => void (await shipment(e.data.id).cancel(e.data, e)),
   };
 }

@@ -99,12 +99,18 @@ describe('edge surface', () => {
     const res = await call('GET', '/openapi.json', {});
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/v1/admin/mail',
       '/v1/admin/products/{sku}',
+      '/v1/admin/webhooks',
+      '/v1/admin/webhooks/{id}',
+      '/v1/admin/webhooks/{id}/deliveries',
       '/v1/orders',
       '/v1/orders/{id}',
+      '/v1/orders/{id}/cancel',
       '/v1/orders/{id}/timeline',
       '/v1/products',
       '/v1/products/{sku}',
+      '/v1/webhooks/carrier',
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { traceparent } from '../../helpers/fixtures';
 import { newProduct } from './products';
 
@@ -75,5 +75,45 @@ describe('InventoryDO', () => {
     await stub.reserve(crypto.randomUUID(), 4);
     await stub.upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock: 6 }, traceparent);
     expect(await stub.read()).toMatchObject({ stock: 6, available: 2, version: 3 });
+  });
+});
+
+describe('InventoryDO holds over time', () => {
+  // vitest.config.ts gives the inventory project RESERVATION_TTL_SECONDS=1.
+  it('frees a hold whose order never confirmed once it expires', async () => {
+    const { stub } = await newProduct(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 4);
+    expect(await stub.read()).toMatchObject({ available: 1 });
+    await vi.waitFor(async () => expect(await stub.read()).toMatchObject({ available: 5 }), { timeout: 5_000, interval: 50 });
+    expect(await stub.reserve(order, 4)).toBe('expired');
+  }, 10_000);
+
+  it('takes an expired hold again on commit while the units are still there', async () => {
+    const { stub } = await newProduct(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 2);
+    await vi.waitFor(async () => expect(await stub.read()).toMatchObject({ available: 5 }), { timeout: 5_000, interval: 50 });
+    expect(await stub.commit(order, 2)).toBe('committed');
+    expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
+  }, 10_000);
+
+  it('keeps a committed sale when its hold would have expired', async () => {
+    const { stub } = await newProduct(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 2);
+    await stub.commit(order, 2);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
+  }, 10_000);
+
+  it('returns sold units to the shelf when a confirmed order is cancelled, once', async () => {
+    const { stub } = await newProduct(5);
+    const order = crypto.randomUUID();
+    await stub.reserve(order, 2);
+    await stub.commit(order, 2);
+    expect(await stub.release(order, 2)).toBe('returned');
+    expect(await stub.release(order, 2)).toBe('returned');
+    expect(await stub.read()).toMatchObject({ stock: 5, available: 5 });
   });
 });

@@ -27,7 +27,10 @@ describe('OrdersService', () => {
     );
     expect(answer).toMatchObject({
       ok: true,
-      value: { status: 'pending', totalCents: 3000, items: [{ sku: 'CAP', name: 'Cap', quantity: 2, unitPriceCents: 1500 }] },
+      value: {
+        order: { status: 'pending', totalCents: 3000, items: [{ sku: 'CAP', name: 'Cap', quantity: 2, unitPriceCents: 1500 }] },
+        replayed: false,
+      },
     });
   });
 

@@ -25,3 +25,56 @@ describe('shipping inbox consumer', () => {
     expect(await env.SHIPMENT_DO.getByName(order.id).read()).toBe('created');
   });
 });
+
+describe('ShipmentDO and the carrier', () => {
+  const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+  async function created() {
+    const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+    const stub = env.SHIPMENT_DO.getByName(order.id);
+    await stub.create(order, makeEvent('order.confirmed', order));
+    return { order, stub };
+  }
+
+  it('moves created → dispatched → delivered and ignores a replayed webhook id', async () => {
+    const { order, stub } = await created();
+    const dispatched = { id: 'wh_1', orderId: order.id, status: 'dispatched' as const, trackingNumber: 'TRK-1' };
+    expect(await stub.carrierUpdate(dispatched, traceparent)).toEqual({
+      ok: true,
+      value: { duplicate: false, status: 'dispatched' },
+    });
+    expect(await stub.carrierUpdate(dispatched, traceparent)).toEqual({
+      ok: true,
+      value: { duplicate: true, status: 'dispatched' },
+    });
+    const delivered = { id: 'wh_2', orderId: order.id, status: 'delivered' as const };
+    expect(await stub.carrierUpdate(delivered, traceparent)).toEqual({
+      ok: true,
+      value: { duplicate: false, status: 'delivered' },
+    });
+  });
+
+  it('refuses news for a shipment that does not exist or was cancelled', async () => {
+    const orderId = crypto.randomUUID();
+    const stub = env.SHIPMENT_DO.getByName(orderId);
+    expect(await stub.carrierUpdate({ id: 'wh_x', orderId, status: 'dispatched' }, traceparent)).toMatchObject({
+      ok: false,
+      error: { code: 'shipment_not_found', status: 404 },
+    });
+    const { order, stub: shipped } = await created();
+    await shipped.cancel(
+      order,
+      makeEvent('order.cancelled', { ...order, status: 'cancelled', cancelReason: 'customer_request' }),
+    );
+    expect(await shipped.carrierUpdate({ id: 'wh_y', orderId: order.id, status: 'dispatched' }, traceparent)).toMatchObject({
+      ok: false,
+      error: { code: 'shipment_cancelled', status: 409 },
+    });
+  });
+
+  it('never creates a shipment for an order cancelled first', async () => {
+    const { payment: _, ...order } = makeOrder();
+    const stub = env.SHIPMENT_DO.getByName(order.id);
+    await stub.cancel(order, makeEvent('order.cancelled', { ...order, status: 'cancelled', cancelReason: 'payment_declined' }));
+    expect(await stub.create(order, makeEvent('order.confirmed', { ...order, status: 'confirmed' }))).toBe('cancelled');
+  });
+});

@@ -14,11 +14,33 @@ const placeOrder = createRoute({
   summary: 'Place an order',
   description: 'Prices come from the catalog. Answers at once with the pending order; the saga runs behind it.',
   security,
-  request: { body: { content: json(PlaceOrderBody), required: true } },
+  request: {
+    headers: z.object({
+      'idempotency-key': z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+        .optional()
+        .openapi({ description: 'Retry safely: the same key and body answer the first response again (kept 24 h or more).' }),
+    }),
+    body: { content: json(PlaceOrderBody), required: true },
+  },
   responses: {
     202: { description: 'Accepted; follow `Location`', content: json(Order) },
-    ...errors(400, 401, 422),
+    ...errors(400, 401, 409, 422),
   },
+});
+
+const cancelOrder = createRoute({
+  method: 'post',
+  path: '/v1/orders/{id}/cancel',
+  tags: ['orders'],
+  summary: 'Cancel the order (until it is shipped)',
+  description: 'Stock is released and any payment voided or refunded. Cancelling again answers the cancelled order.',
+  security,
+  request: { params: OrderId },
+  responses: { 202: { description: 'Cancelled', content: json(Order) }, ...errors(401, 404, 409) },
 });
 
 const getOrder = createRoute({
@@ -64,9 +86,18 @@ async function ownOrder(env: Env, customerId: string, id: string) {
 
 export function registerOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(placeOrder, async (c) => {
-    const order = unwrap(await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent')));
+    const key = c.req.valid('header')['idempotency-key'];
+    const { order, replayed } = unwrap(
+      await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key),
+    );
     c.header('Location', `/v1/orders/${order.id}`);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json(order, 202);
+  });
+
+  app.openapi(cancelOrder, async (c) => {
+    const order = await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id);
+    return c.json(unwrap(await services(c.env).orders.cancelOrder(order.id, c.get('traceparent'))), 202);
   });
 
   app.openapi(getOrder, async (c) => c.json(await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id), 200));

@@ -1,0 +1,88 @@
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyProductUpserted } from '../../../workers/orders/catalog';
+import { traceparent } from '../../helpers/fixtures';
+
+const orders = exports.OrdersService;
+const body = (quantity = 1, sku = 'HAT') => ({
+  items: [{ sku, quantity }],
+  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  payment: { token: 'tok_visa' },
+});
+
+beforeAll(async () => {
+  await applyProductUpserted(env.DB, {
+    sku: 'HAT',
+    name: 'Hat',
+    priceCents: 2000,
+    currency: 'EUR',
+    stock: 9,
+    available: 9,
+    version: 1,
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('answers the same order again for the same key and body', async () => {
+    const key = crypto.randomUUID();
+    const first = await orders.placeOrder('cust_1', body(), traceparent, key);
+    const again = await orders.placeOrder('cust_1', body(), traceparent, key);
+    expect(first).toMatchObject({ ok: true, value: { replayed: false } });
+    expect(again).toEqual({ ok: true, value: { order: first.ok && first.value.order, replayed: true } });
+  });
+
+  it('refuses the same key with another body: 422', async () => {
+    const key = crypto.randomUUID();
+    await orders.placeOrder('cust_1', body(1), traceparent, key);
+    expect(await orders.placeOrder('cust_1', body(2), traceparent, key)).toMatchObject({
+      ok: false,
+      error: { code: 'idempotency_key_reused', status: 422 },
+    });
+  });
+
+  it('answers 409 while the first request with the key is in flight', async () => {
+    const key = crypto.randomUUID();
+    const [a, b] = await Promise.all([
+      orders.placeOrder('cust_1', body(), traceparent, key),
+      orders.placeOrder('cust_1', body(), traceparent, key),
+    ]);
+    const outcomes = [a, b].map((r) => (r.ok ? (r.value.replayed ? 'replayed' : 'placed') : r.error.code)).sort();
+    expect(outcomes[1]).toBe('placed');
+    expect(['idempotency_in_flight', 'replayed']).toContain(outcomes[0]);
+  });
+
+  it('does not hold a key whose request was refused before placing: a retry runs again', async () => {
+    const key = crypto.randomUUID();
+    expect(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key)).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_sku', status: 422 },
+    });
+    // The catalog replica learns of the SKU; the same request with the same key now succeeds.
+    await applyProductUpserted(env.DB, {
+      sku: 'LATE',
+      name: 'Late',
+      priceCents: 100,
+      currency: 'EUR',
+      stock: 1,
+      available: 1,
+      version: 1,
+    });
+    expect(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key)).toMatchObject({
+      ok: true,
+      value: { replayed: false },
+    });
+  });
+
+  it('keeps keys of different customers apart', async () => {
+    const key = crypto.randomUUID();
+    const mine = await orders.placeOrder('cust_1', body(), traceparent, key);
+    const theirs = await orders.placeOrder('cust_2', body(), traceparent, key);
+    expect(mine.ok && theirs.ok && mine.value.order.id !== theirs.value.order.id).toBe(true);
+  });
+
+  it('places a new order for every request without a key', async () => {
+    const a = await orders.placeOrder('cust_1', body(), traceparent);
+    const b = await orders.placeOrder('cust_1', body(), traceparent);
+    expect(a.ok && b.ok && a.value.order.id !== b.value.order.id).toBe(true);
+  });
+});

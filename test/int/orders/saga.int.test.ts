@@ -1,0 +1,107 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
+import { AppError } from '../../../shared/errors';
+import { EventStream } from '../../../workers/orders/event-stream';
+import type { OrderDO } from '../../../workers/orders/order-do';
+import { makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// vitest.config.ts gives the orders project SAGA_TIMEOUT_SECONDS=1 and SAGA_MAX_NUDGES=1.
+
+async function placed() {
+  const command = makePlaceOrder();
+  const stub = env.ORDER_DO.getByName(command.data.id);
+  await stub.place(command, traceparent);
+  return stub;
+}
+
+const sentPlaced = (stub: DurableObjectStub<OrderDO>) =>
+  runInDurableObject(stub, (_i, state) =>
+    state.storage.sql
+      .exec<{ id: string; sent_at: number | null }>("SELECT id, sent_at FROM outbox WHERE type = 'order.placed'")
+      .one(),
+  );
+
+describe('event stream', () => {
+  it('lets one of two appends at the same expected version win and the other conflict', async () => {
+    const stub = env.ORDER_DO.getByName(crypto.randomUUID());
+    await runInDurableObject(stub, (_instance, state) => {
+      const stream = new EventStream(state.storage.sql);
+      const at = new Date().toISOString();
+      stream.append([{ type: 'StockReserved', data: { at } }], 0);
+      expect(() => stream.append([{ type: 'PaymentAuthorized', data: { at } }], 0)).toThrow(AppError);
+      expect(() => stream.append([{ type: 'PaymentAuthorized', data: { at } }], 0)).toThrow(
+        /version_conflict|expected version 0/,
+      );
+      expect(stream.read().map((e) => e.type)).toEqual(['StockReserved']);
+    });
+  });
+});
+
+describe('OrderDO across evictions', () => {
+  it('continues the saga after the object is evicted between steps', async () => {
+    const stub = await placed();
+    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
+    await evictDurableObject(stub);
+    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    expect(await stub.read()).toMatchObject({ status: 'confirmed', version: 4 });
+  });
+
+  it('still drops a duplicate after eviction', async () => {
+    const stub = await placed();
+    const cause = makeCause();
+    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, cause);
+    await evictDurableObject(stub);
+    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, cause);
+    expect(await stub.read()).toMatchObject({ version: 2 });
+  });
+});
+
+describe('saga timeout', () => {
+  it('sends order.placed again with the same id when replies are overdue, then cancels with reason timeout', async () => {
+    const stub = await placed();
+    const first = await sentPlaced(stub);
+    // The object's own alarm drives this: no test hook.
+    await vi.waitFor(
+      async () => {
+        const again = await sentPlaced(stub);
+        expect(again.id).toBe(first.id);
+        expect(again.sent_at).toBeGreaterThan(first.sent_at!);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    await vi.waitFor(async () => expect(await stub.read()).toMatchObject({ status: 'cancelled', cancelReason: 'timeout' }), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    const events = await runInDurableObject(stub, (_i, state) => new EventStream(state.storage.sql).read().map((e) => e.type));
+    expect(events).toEqual(['OrderPlaced', 'SagaNudged', 'OrderCancelled']);
+  }, 15_000);
+
+  it('does not time out an order whose replies arrived', async () => {
+    const stub = await placed();
+    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
+    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    await sleep(2_500);
+    expect(await stub.read()).toMatchObject({ status: 'confirmed' });
+  }, 10_000);
+});
+
+describe('customer cancel', () => {
+  it('cancels until shipped, then answers 409', async () => {
+    const stub = await placed();
+    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
+    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    await stub.handle({ type: 'RecordShipment', outcome: 'dispatched' }, makeCause());
+    expect(await stub.cancel(traceparent)).toMatchObject({ ok: false, error: { code: 'not_cancellable', status: 409 } });
+
+    const other = await placed();
+    expect(await other.cancel(traceparent)).toMatchObject({
+      ok: true,
+      value: { status: 'cancelled', cancelReason: 'customer_request' },
+    });
+    expect(await other.cancel(traceparent)).toMatchObject({ ok: true, value: { status: 'cancelled', version: 2 } });
+  });
+});

@@ -1,0 +1,123 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { unwrap } from '../../../shared/errors';
+import { type AppEnv, services } from '../context';
+import { errors } from '../schemas';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const security = [{ admin: [] }];
+
+const Webhook = z
+  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), createdAt: z.string() })
+  .openapi('WebhookSubscription');
+const NewWebhook = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    eventTypes: z
+      .array(
+        z.string().regex(/^(\*|[a-z]+\.(\*|[a-z_]+))$/, 'an event type such as order.confirmed, a pattern such as order.*, or *'),
+      )
+      .min(1)
+      .max(50)
+      .default(['order.*']),
+  })
+  .openapi('NewWebhookSubscription');
+const Delivery = z
+  .object({
+    id: z.string(),
+    subscriptionId: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number(),
+    lastStatusCode: z.number().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('WebhookDelivery');
+const Mail = z
+  .object({ id: z.string(), orderId: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string() })
+  .openapi('Mail');
+const WebhookId = z.object({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const Limit = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+const routes = {
+  listWebhooks: createRoute({
+    method: 'get',
+    path: '/v1/admin/webhooks',
+    tags: ['admin'],
+    summary: 'Outbound webhook subscriptions',
+    security,
+    responses: { 200: { description: 'Subscriptions', content: json(z.object({ items: z.array(Webhook) })) }, ...errors(401) },
+  }),
+  createWebhook: createRoute({
+    method: 'post',
+    path: '/v1/admin/webhooks',
+    tags: ['admin'],
+    summary: 'Subscribe an endpoint to order events',
+    description: 'Deliveries are signed the Standard Webhooks way with the returned secret, shown only here.',
+    security,
+    request: { body: { content: json(NewWebhook), required: true } },
+    responses: {
+      201: { description: 'Created, with its signing secret', content: json(Webhook.extend({ secret: z.string() })) },
+      ...errors(400, 401),
+    },
+  }),
+  deleteWebhook: createRoute({
+    method: 'delete',
+    path: '/v1/admin/webhooks/{id}',
+    tags: ['admin'],
+    summary: 'Remove a webhook subscription',
+    security,
+    request: { params: WebhookId },
+    responses: { 204: { description: 'Removed' }, ...errors(401, 404) },
+  }),
+  listDeliveries: createRoute({
+    method: 'get',
+    path: '/v1/admin/webhooks/{id}/deliveries',
+    tags: ['admin'],
+    summary: "A subscription's delivery log, newest first",
+    security,
+    request: { params: WebhookId, query: Limit },
+    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401) },
+  }),
+  listMail: createRoute({
+    method: 'get',
+    path: '/v1/admin/mail',
+    tags: ['admin'],
+    summary: 'The local mail sink, newest first',
+    security,
+    request: { query: Limit },
+    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401) },
+  }),
+};
+
+export function registerAdmin(app: OpenAPIHono<AppEnv>) {
+  const notifications = (env: Env) => services(env).notifications;
+
+  app.openapi(routes.listWebhooks, async (c) => c.json({ items: unwrap(await notifications(c.env).listWebhooks()) }, 200));
+
+  app.openapi(routes.createWebhook, async (c) => {
+    const { url, eventTypes } = c.req.valid('json');
+    return c.json(unwrap(await notifications(c.env).createWebhook(url, eventTypes)), 201);
+  });
+
+  app.openapi(routes.deleteWebhook, async (c) => {
+    unwrap(await notifications(c.env).deleteWebhook(c.req.valid('param').id));
+    return c.body(null, 204);
+  });
+
+  app.openapi(routes.listDeliveries, async (c) => {
+    const items = unwrap(await notifications(c.env).listDeliveries(c.req.valid('param').id, c.req.valid('query').limit));
+    return c.json({ items }, 200);
+  });
+
+  app.openapi(routes.listMail, async (c) =>
+    c.json({ items: unwrap(await notifications(c.env).listMail(c.req.valid('query').limit)) }, 200),
+  );
+}

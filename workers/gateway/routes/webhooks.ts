@@ -1,0 +1,32 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { CarrierWebhook } from '../../../shared/api';
+import { unwrap } from '../../../shared/errors';
+import { type AppEnv, services } from '../context';
+import { errors } from '../schemas';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+
+const carrier = createRoute({
+  method: 'post',
+  path: '/v1/webhooks/carrier',
+  tags: ['webhooks'],
+  summary: "The carrier's shipment updates",
+  description:
+    'Signed: `Carrier-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body" with the carrier secret>`, within 5 minutes. ' +
+    'A webhook id seen before is acknowledged and ignored.',
+  request: { body: { content: json(CarrierWebhook.openapi('CarrierWebhook')), required: true } },
+  responses: {
+    200: {
+      description: 'Received',
+      content: json(z.object({ received: z.literal(true), duplicate: z.boolean(), status: z.string().nullable() })),
+    },
+    ...errors(400, 401, 404, 409),
+  },
+});
+
+export function registerWebhooks(app: OpenAPIHono<AppEnv>) {
+  app.openapi(carrier, async (c) => {
+    const result = unwrap(await services(c.env).shipping.carrierUpdate(c.req.valid('json'), c.get('traceparent')));
+    return c.json({ received: true as const, ...result }, 200);
+  });
+}

@@ -1,0 +1,148 @@
+import { AppError } from '../../shared/errors';
+import type { Event } from '../../shared/events';
+import { deterministicId } from '../../shared/ids';
+import type { WebhookDelivery, WebhookSubscription } from '../../shared/rpc';
+import { matches, type Pattern } from '../../shared/subscriptions';
+import { newSecret, signWebhook } from './signature';
+
+type SubscriptionRow = { id: string; url: string; event_types: string; secret: string; created_at: string };
+
+const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
+  id: r.id,
+  url: r.url,
+  eventTypes: JSON.parse(r.event_types),
+  createdAt: r.created_at,
+});
+
+export async function createSubscription(db: D1Database, url: string, eventTypes: string[]) {
+  const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, createdAt: new Date().toISOString() };
+  const secret = newSecret();
+  await db
+    .prepare('INSERT INTO webhook_subscriptions (id, url, event_types, secret, created_at) VALUES (?, ?, ?, ?, ?)')
+    .bind(subscription.id, url, JSON.stringify(eventTypes), secret, subscription.createdAt)
+    .run();
+  // The secret is shown once, at creation, like every provider does.
+  return { ...subscription, secret };
+}
+
+export async function listSubscriptions(db: D1Database): Promise<WebhookSubscription[]> {
+  const { results } = await db.prepare('SELECT * FROM webhook_subscriptions ORDER BY created_at').all<SubscriptionRow>();
+  return results.map(toSubscription);
+}
+
+export async function deleteSubscription(db: D1Database, id: string): Promise<void> {
+  const { meta } = await db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?').bind(id).run();
+  if (meta.changes === 0)
+    throw new AppError({ code: 'webhook_not_found', message: `no webhook subscription ${id}`, status: 404 });
+}
+
+/**
+ * Records one delivery per subscription that wants `event`, with the exact payload to send, and
+ * answers the ids of those still pending. The delivery id is derived from event and subscription,
+ * so a redelivered event finds its deliveries instead of making new ones; it is also the
+ * `webhook-id` receivers dedup on.
+ */
+export async function planDeliveries(db: D1Database, event: Event): Promise<string[]> {
+  const subscriptions = (await listSubscriptions(db)).filter((s) => s.eventTypes.some((p) => matches(p as Pattern, event.type)));
+  if (subscriptions.length === 0) return [];
+  const now = new Date().toISOString();
+  const payload = JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: event });
+  const ids = await Promise.all(subscriptions.map((s) => deterministicId(`${event.id}/${s.id}`).then((id) => `msg_${id}`)));
+  await db.batch(
+    subscriptions.map((s, i) =>
+      db
+        .prepare(
+          `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, payload, status, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .bind(ids[i], s.id, event.id, event.type, payload, now, now),
+    ),
+  );
+  const { results } = await db
+    .prepare("SELECT id FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'")
+    .bind(JSON.stringify(ids))
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Attempts one delivery: signs the stored payload the Standard Webhooks way and POSTs it. Answers
+ * normally when delivered (or nothing is left to do); throws when the receiver failed, so the
+ * queue retries it with backoff. Every attempt carries the same `webhook-id`.
+ */
+export async function attemptDelivery(db: D1Database, deliveryId: string, send: typeof fetch = fetch): Promise<void> {
+  const row = await db
+    .prepare(
+      `SELECT d.id, d.payload, d.status, s.url, s.secret FROM webhook_deliveries d
+       JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = ?`,
+    )
+    .bind(deliveryId)
+    .first<{ id: string; payload: string; status: string; url: string; secret: string }>();
+  if (!row || row.status === 'delivered') return;
+
+  const timestamp = Math.floor(Date.now() / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'webhook-id': row.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': await signWebhook(row.secret, row.id, timestamp, row.payload),
+  };
+  let code: number | null = null;
+  let error: string | null = null;
+  try {
+    const response = await send(row.url, { method: 'POST', headers, body: row.payload, signal: AbortSignal.timeout(10_000) });
+    code = response.status;
+    if (!response.ok) error = `receiver answered ${response.status}`;
+  } catch (e) {
+    error = String(e);
+  }
+  await db
+    .prepare(
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = ?, last_error = ?, status = ?, updated_at = ?
+       WHERE id = ?`,
+    )
+    .bind(code, error, error ? 'pending' : 'delivered', new Date().toISOString(), row.id)
+    .run();
+  if (error) throw new Error(`webhook ${row.id} to ${row.url}: ${error}`);
+}
+
+/** Marks a delivery whose retries are spent. */
+export async function markFailed(db: D1Database, deliveryId: string): Promise<void> {
+  await db
+    .prepare("UPDATE webhook_deliveries SET status = 'failed', updated_at = ? WHERE id = ? AND status = 'pending'")
+    .bind(new Date().toISOString(), deliveryId)
+    .run();
+}
+
+type DeliveryRow = {
+  id: string;
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  status: WebhookDelivery['status'];
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+/** The delivery log of one subscription, newest first. */
+export async function listDeliveries(db: D1Database, subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
+  const { results } = await db
+    .prepare('SELECT * FROM webhook_deliveries WHERE subscription_id = ? ORDER BY created_at DESC LIMIT ?')
+    .bind(subscriptionId, limit)
+    .all<DeliveryRow>();
+  return results.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    status: r.status,
+    attempts: r.attempts,
+    lastStatusCode: r.last_status_code,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
+}

@@ -1,0 +1,40 @@
+import { AppError } from '../../shared/errors';
+import type { OrderEvent } from './order';
+
+/** The append-only stream of one order's events in its Durable Object's SQLite. */
+export class EventStream {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)');
+  }
+
+  /** Every event, oldest first. */
+  read(): OrderEvent[] {
+    return this.sql
+      .exec<{ type: string; data: string }>('SELECT type, data FROM events ORDER BY version')
+      .toArray()
+      .map((row) => ({ type: row.type, data: JSON.parse(row.data) }) as OrderEvent);
+  }
+
+  /**
+   * Appends events after `expectedVersion`; throws `version_conflict` (and so fails the whole
+   * transaction) if the stream has moved on. Versions never repeat and never skip.
+   */
+  append(events: readonly OrderEvent[], expectedVersion: number): void {
+    const current = this.sql.exec<{ v: number }>('SELECT coalesce(max(version), 0) AS v FROM events').one().v;
+    if (current !== expectedVersion) {
+      throw new AppError({
+        code: 'version_conflict',
+        message: `expected version ${expectedVersion}, found ${current}`,
+        status: 409,
+      });
+    }
+    events.forEach((event, i) => {
+      this.sql.exec(
+        'INSERT INTO events (version, type, data) VALUES (?, ?, ?)',
+        expectedVersion + i + 1,
+        event.type,
+        JSON.stringify(event.data),
+      );
+    });
+  }
+}

@@ -10,7 +10,7 @@ export function fakeStripe(options: { failFirst?: number } = {}) {
   const calls: { path: string; key: string | undefined; form: Record<string, string> }[] = [];
   let failuresLeft = options.failFirst ?? 0;
 
-  const app = new Hono();
+  const app = new Hono<{ Variables: { form: Record<string, string> } }>();
   app.use(async (c, next) => {
     if (c.req.header('authorization') !== 'Bearer sk_test_local') return c.json({ error: { message: 'bad key' } }, 401);
     const form = Object.fromEntries(new URLSearchParams(await c.req.text()));
@@ -22,13 +22,13 @@ export function fakeStripe(options: { failFirst?: number } = {}) {
     }
     const replay = key ? seenKeys.get(key) : undefined;
     if (replay) return c.json(replay.body as object, replay.status as 200);
-    c.set('form' as never, form as never);
+    c.set('form', form);
     await next();
     if (key) seenKeys.set(key, { status: c.res.status, body: await c.res.clone().json() });
   });
 
   app.post('/v1/payment_intents', (c) => {
-    const form = c.get('form' as never) as Record<string, string>;
+    const form = c.get('form');
     if (form.payment_method === 'tok_chargeDeclined') {
       return c.json({ error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline' } }, 402);
     }
@@ -46,10 +46,10 @@ export function fakeStripe(options: { failFirst?: number } = {}) {
   app.post('/v1/payment_intents/:id/capture', move('requires_capture', 'succeeded'));
   app.post('/v1/payment_intents/:id/cancel', move('requires_capture', 'canceled'));
   app.post('/v1/refunds', (c) => {
-    const form = c.get('form' as never) as Record<string, string>;
+    const form = c.get('form');
     const intent = intents.get(form.payment_intent ?? '');
-    if (!intent || intent.status !== 'succeeded') return c.json({ error: { message: 'nothing to refund' } }, 400);
-    intent.status = 'refunded';
+    if (intent?.status !== 'succeeded') return c.json({ error: { message: 'nothing to refund' } }, 400);
+    intent!.status = 'refunded';
     return c.json({ id: `re_${crypto.randomUUID().slice(0, 8)}`, status: 'succeeded' });
   });
 

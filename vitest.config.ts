@@ -34,7 +34,7 @@ const testVars: Record<string, Record<string, string>> = {
   inventory: { RESERVATION_TTL_SECONDS: '1' },
 };
 
-const withDatabase = ['orders', 'inventory', 'notifications', 'query'];
+const withDatabase = ['orders', 'inventory', 'notifications', 'query', 'router'];
 const workers = ['orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
 
 export default defineConfig({
@@ -54,7 +54,7 @@ export default defineConfig({
       await workerProject('gateway', './wrangler.toml', {
         miniflare: {
           serviceBindings: Object.fromEntries(
-            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS'].map((b) => [b, unreachable]),
+            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER'].map((b) => [b, unreachable]),
           ),
         },
       }),

@@ -26,6 +26,7 @@ export const databases = [
   { config: 'workers/inventory/wrangler.toml', name: 'conveyor-inventory' },
   { config: 'workers/notifications/wrangler.toml', name: 'conveyor-notifications' },
   { config: 'workers/query/wrangler.toml', name: 'conveyor-query' },
+  { config: 'workers/router/wrangler.toml', name: 'conveyor-router' },
 ];
 
 // Local runs never need Cloudflare's network; `npm run deploy` does, so it leaves these unset.

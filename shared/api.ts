@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Product, ShippingAddress, Sku } from './events';
+import { type Subscriber, subscribers } from './subscriptions';
 
 /** Limits of one order; larger orders get a 400 with the limit in the message. */
 export const MAX_LINES = 50;
@@ -29,3 +30,20 @@ export const CarrierWebhook = z.object({
   trackingNumber: z.string().min(1).max(100).optional(),
 });
 export type CarrierWebhook = z.infer<typeof CarrierWebhook>;
+
+/** The body of `POST /v1/admin/replay`: a time range of the archive, optionally narrowed. */
+export const ReplayInput = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    types: z
+      .array(z.string().regex(/^(\*|[a-z]+\.(\*|[a-z_]+))$/, 'an event type or pattern'))
+      .min(1)
+      .optional(),
+    subscribers: z
+      .array(z.enum(subscribers as [Subscriber, ...Subscriber[]]))
+      .min(1)
+      .optional(),
+  })
+  .refine((r) => r.from <= r.to, { message: '`from` must not be after `to`', path: ['from'] });
+export type ReplayInput = z.infer<typeof ReplayInput>;

@@ -1,15 +1,23 @@
-import { Event, type EventOf, type EventType } from './events';
+import { type Event, type EventOf, type EventType, parseEvent } from './events';
 
 export type Handlers = { [T in EventType]?: (event: EventOf<T>) => Promise<void> };
 
+/**
+ * Retries of every event consumer: the `max_retries` of each inbox in its wrangler.toml (a test
+ * keeps them equal). After the last attempt a failing message is dead-lettered with its error.
+ */
+export const MAX_RETRIES = 5;
+
 export interface ConsumeOptions {
-  /** Where a message that can never succeed goes, with its reason, instead of being retried. */
+  /** The dead-letter queue of the queue being consumed. */
   deadLetters?: Queue;
   /** The queue being consumed, named in dead letters. */
   queue?: string;
+  /** Attempts before a failing message is dead-lettered; MAX_RETRIES + 1 by default. */
+  maxAttempts?: number;
 }
 
-/** The body of a message sent to a dead-letter queue by {@link consume}. */
+/** The body of a message in a dead-letter queue: where it came from, why, and the message itself. */
 export interface DeadLetter {
   deadLetter: { queue: string; reason: string; attempts: number; at: string };
   body: unknown;
@@ -21,10 +29,10 @@ export function backoffSeconds(attempts: number): number {
 }
 
 /**
- * Handles a queue batch one message at a time: each message is parsed as an event, handed to the
- * handler for its type, and acked or retried on its own, so one failure never fails the batch.
- * An invalid message is dead-lettered with its reason; a thrown error is retried with backoff,
- * and once the queue's retries are spent the platform moves it to the dead-letter queue.
+ * Handles a queue batch one message at a time: each message is parsed as an event (old schema
+ * versions upcast), handed to the handler for its type, and acked or retried on its own, so one
+ * failure never fails the batch. An invalid message is dead-lettered at once with its reason; a
+ * thrown error is retried with backoff, and dead-lettered with that error after the last attempt.
  */
 export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, options: ConsumeOptions = {}) {
   await Promise.all(batch.messages.map((message) => consumeOne(message, handlers, { queue: batch.queue, ...options })));
@@ -35,10 +43,9 @@ export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, 
  * dead-lettered with the reason (or retried, if even that failed).
  */
 export async function receive(message: Message<unknown>, options: ConsumeOptions): Promise<Event | null> {
-  const parsed = Event.safeParse(message.body);
+  const parsed = parseEvent(message.body);
   if (parsed.success) return parsed.data;
-  const reason = `invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`;
-  await deadLetter(message, reason, options);
+  await deadLetter(message, `invalid event: ${parsed.reason}`, options);
   return null;
 }
 
@@ -55,20 +62,23 @@ async function consumeOne(message: Message<unknown>, handlers: Handlers, options
     await handler(event);
     message.ack();
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        msg: 'handler failed, retrying',
-        type: event.type,
-        id: event.id,
-        attempts: message.attempts,
-        error: String(error),
-      }),
-    );
-    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    await retryOrGiveUp(message, error, options);
   }
 }
 
-async function deadLetter(message: Message<unknown>, reason: string, options: ConsumeOptions) {
+/** Retries a failed message with backoff, or dead-letters it with the error once its attempts are spent. */
+export async function retryOrGiveUp(message: Message<unknown>, error: unknown, options: ConsumeOptions) {
+  const log = { queue: options.queue, messageId: message.id, attempts: message.attempts, error: String(error) };
+  if (message.attempts >= (options.maxAttempts ?? MAX_RETRIES + 1)) {
+    await deadLetter(message, `failed ${message.attempts} times; last error: ${String(error)}`, options);
+    return;
+  }
+  console.error(JSON.stringify({ msg: 'handler failed, retrying', ...log }));
+  message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+}
+
+/** Sends a message to the dead-letter queue with its reason, then acks it. */
+export async function deadLetter(message: Message<unknown>, reason: string, options: ConsumeOptions) {
   console.error(JSON.stringify({ msg: 'dead-lettered', queue: options.queue, messageId: message.id, reason }));
   if (!options.deadLetters) {
     message.ack();

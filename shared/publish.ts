@@ -1,4 +1,4 @@
-import { type DataOf, Event, type EventOf, type EventType } from './events';
+import { type DataOf, Event, type EventOf, type EventType, schemaVersions } from './events';
 import { childTraceparent, deterministicId } from './ids';
 
 /** What a new event inherits from the event (or request) that caused it. */
@@ -19,8 +19,6 @@ export interface EventMeta {
   id?: string;
   now?: Date;
 }
-
-const schemaVersions = new Map(Event.options.map((o) => [o.shape.type.value, o.shape.schemaVersion.value]));
 
 /**
  * Builds an event in the shared envelope, with ids, causation and trace filled in.

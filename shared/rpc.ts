@@ -1,4 +1,4 @@
-import type { CarrierWebhook, PlaceOrderInput, ProductInput } from './api';
+import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from './api';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
 
@@ -70,8 +70,39 @@ export interface WebhookDelivery {
   updatedAt: string;
 }
 
+export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
+  listDeadLetters(limit: number): Promise<Reply<DeadLetterSummary[]>>;
+  getDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
+  redriveDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
+  discardDeadLetter(id: string): Promise<Reply<void>>;
+  replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
+}
+
+export interface DeadLetterSummary {
+  id: string;
+  /** The queue the message came from, where a redrive sends it back. */
+  queue: string;
+  reason: string;
+  attempts: number;
+  eventId: string | null;
+  eventType: string | null;
+  /** How often this message was dead-lettered (more than once: a redrive failed again). */
+  times: number;
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface DeadLetterDetail extends DeadLetterSummary {
+  status: 'dead' | 'redriven';
+  redrivenAt: string | null;
+  /** The message as it was sent. */
+  body: unknown;
+}
+
 export interface QueryRpc extends Rpc.WorkerEntrypointBranded {
-  listOrders(query: ListOrdersQuery): Promise<Reply<Page<OrderSummary> & { freshness: Freshness }>>;
+  listOrders(query: ListOrdersQuery): Promise<Reply<OrderList>>;
+  salesReport(from: string, to: string): Promise<Reply<SalesReport>>;
+  rebuild(): Promise<Reply<{ events: number; tables: string[] }>>;
   timeline(orderId: string): Promise<Reply<{ events: TimelineEntry[]; freshness: Freshness }>>;
 }
 
@@ -83,12 +114,30 @@ export interface Page<T> {
 export interface ListOrdersQuery {
   customerId: string;
   status?: OrderStatus;
+  /** Placed at or after (ISO date-time). */
+  from?: string;
+  /** Placed at or before (ISO date-time). */
+  to?: string;
   limit: number;
   cursor?: string;
+  /** From POST /v1/orders: wait until the list includes that write. */
+  consistencyToken?: string;
 }
 
 /** An order as lists show it (the read model's row). */
 export type OrderSummary = Omit<OrderSnapshot, 'customerId' | 'shippingAddress'>;
+
+export interface OrderList extends Page<OrderSummary> {
+  freshness: Freshness;
+  /** With a consistency token: whether the list includes that write (it waited up to 2 s for it). */
+  consistent?: boolean;
+}
+
+export interface SalesReport {
+  sales: { day: string; sku: string; currency: string; units: number; revenueCents: number }[];
+  ordersByStatus: Record<string, number>;
+  freshness: Freshness;
+}
 
 /** How fresh a read-model answer is. */
 export interface Freshness {

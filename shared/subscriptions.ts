@@ -37,3 +37,17 @@ export function matches(pattern: Pattern, type: string): boolean {
 export function subscribersOf(type: string): Subscriber[] {
   return subscribers.filter((s) => (subscriptions[s] as readonly Pattern[]).some((p) => matches(p, type)));
 }
+
+/** Who publishes what: every event type has exactly one publisher, named as the event's `source`. */
+export const publications = {
+  orders: ['order.*'],
+  inventory: ['inventory.*', 'product.upserted'],
+  payments: ['payment.*'],
+  shipping: ['shipment.*'],
+  notifications: ['notification.sent'],
+} as const satisfies Record<string, readonly Pattern[]>;
+
+/** The service that publishes events of `type`. */
+export function publisherOf(type: string): string | undefined {
+  return Object.entries(publications).find(([, patterns]) => (patterns as readonly Pattern[]).some((p) => matches(p, type)))?.[0];
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope';
 
+/** Version 2 added `channel` (version 1 was e-mail only; see upcast.ts). */
 export const NotificationSent = defineEvent(
   'notification.sent',
   z.object({
@@ -9,4 +10,5 @@ export const NotificationSent = defineEvent(
     to: z.string(),
     subject: z.string(),
   }),
+  2,
 );

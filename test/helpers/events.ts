@@ -1,11 +1,12 @@
 import type { DataOf, EventOf, EventType } from '../../shared/events';
 import { newEvent } from '../../shared/publish';
+import { publisherOf } from '../../shared/subscriptions';
 import { makeOrder } from './fixtures';
 
 /** An event in the shared envelope; `data` and envelope fields can be overridden. */
 export function makeEvent<T extends EventType>(type: T, data: DataOf<T>, overrides: Partial<EventOf<T>> = {}): EventOf<T> {
   const subject = 'orderId' in data ? data.orderId : 'id' in data ? data.id : 'sku' in data ? data.sku : 'subject';
-  return { ...newEvent(type, data, { source: 'test', subject, cause: null }), ...overrides };
+  return { ...newEvent(type, data, { source: publisherOf(type) ?? 'test', subject, cause: null }), ...overrides };
 }
 
 export function makeOrderPlaced(overrides: Parameters<typeof makeOrder>[0] = {}) {

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'hono/utils/jwt/types';
-import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, ShippingRpc } from '../../shared/rpc';
+import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 
 /** The Hono environment of the gateway, declared once. */
 export interface AppEnv {
@@ -26,5 +26,6 @@ export function services(env: Env) {
     query: env.QUERY as unknown as Service<QueryRpc>,
     shipping: env.SHIPPING as unknown as Service<ShippingRpc>,
     notifications: env.NOTIFICATIONS as unknown as Service<NotificationsRpc>,
+    router: env.ROUTER as unknown as Service<RouterRpc>,
   };
 }

@@ -10,6 +10,7 @@ import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
 import { registerAdmin } from './routes/admin';
+import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
 import { registerWebhooks } from './routes/webhooks';
@@ -20,7 +21,11 @@ app.use(requestId());
 app.use(secureHeaders());
 app.use(
   '/v1/*',
-  cors({ origin: '*', allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'], exposeHeaders: ['Location'] }),
+  cors({
+    origin: '*',
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposeHeaders: ['Location', 'Consistency-Token', 'Idempotent-Replayed'],
+  }),
 );
 app.use('/v1/*', async function traceContext(c, next) {
   const incoming = c.req.header('traceparent');
@@ -35,6 +40,7 @@ app.use('/v1/webhooks/carrier', carrierSignature());
 registerOrders(app);
 registerProducts(app);
 registerAdmin(app);
+registerOperations(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

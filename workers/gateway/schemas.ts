@@ -18,8 +18,17 @@ const Freshness = z
 
 export const OrderSummary = OrderSnapshot.omit({ customerId: true, shippingAddress: true }).openapi('OrderSummary');
 export const OrderList = z
-  .object({ items: z.array(OrderSummary), nextCursor: z.string().nullable(), freshness: Freshness })
+  .object({
+    items: z.array(OrderSummary),
+    nextCursor: z.string().nullable(),
+    freshness: Freshness,
+    consistent: z.boolean().optional().openapi({ description: 'With a consistency token: whether the list includes that write' }),
+  })
   .openapi('OrderList');
+
+export const PlacedOrder = OrderSnapshot.extend({
+  consistencyToken: z.string().openapi({ description: 'Pass to GET /v1/orders to read this write back' }),
+}).openapi('PlacedOrder');
 
 export const Timeline = z
   .object({
@@ -35,7 +44,18 @@ export const ProductList = z
   .openapi('ProductList');
 
 export const Limit = z.coerce.number().int().min(1).max(100).default(20);
-export const ListOrdersQuery = z.object({ status: OrderStatus.optional(), limit: Limit, cursor: z.string().max(500).optional() });
+export const ListOrdersQuery = z.object({
+  status: OrderStatus.optional(),
+  from: z.iso.datetime().optional().openapi({ description: 'Placed at or after' }),
+  to: z.iso.datetime().optional().openapi({ description: 'Placed at or before' }),
+  limit: Limit,
+  cursor: z.string().max(500).optional(),
+  consistencyToken: z
+    .string()
+    .max(500)
+    .optional()
+    .openapi({ description: 'From POST /v1/orders: wait (up to 2 s) until the list includes that order' }),
+});
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 /** Error responses, for `responses` of a route. */

@@ -1,4 +1,4 @@
-import { backoffSeconds, type Handlers } from '../../shared/consume';
+import { type Handlers, retryOrGiveUp } from '../../shared/consume';
 import type { EventOf } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
 import { d1Sink } from './mailer';
@@ -35,11 +35,13 @@ export function handlers(env: Env): Handlers {
   };
 }
 
-/** The webhook queue's retries (wrangler.toml `max_retries` for conveyor-webhooks). */
-export const WEBHOOK_MAX_RETRIES = 8;
-
-/** Delivers webhooks one message at a time; a failing receiver is retried with backoff, then marked failed. */
+/**
+ * Delivers webhooks one message at a time: a failing receiver is retried with backoff; after
+ * WEBHOOK_MAX_ATTEMPTS the delivery is marked failed and dead-lettered with the last error, where
+ * an operator can redrive it once the receiver is fixed.
+ */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, send: typeof fetch = fetch): Promise<void> {
+  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: Number(env.WEBHOOK_MAX_ATTEMPTS) };
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body as { deliveryId?: unknown };
@@ -48,19 +50,8 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, se
         await attemptDelivery(env.DB, body.deliveryId, send);
         message.ack();
       } catch (error) {
-        console.error(
-          JSON.stringify({
-            msg: 'webhook delivery failed',
-            deliveryId: body.deliveryId,
-            attempts: message.attempts,
-            error: String(error),
-          }),
-        );
-        if (message.attempts > WEBHOOK_MAX_RETRIES) {
-          await markFailed(env.DB, body.deliveryId);
-          return message.ack();
-        }
-        message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+        if (message.attempts >= options.maxAttempts) await markFailed(env.DB, body.deliveryId);
+        await retryOrGiveUp(message, error, options);
       }
     }),
   );

@@ -4,16 +4,32 @@ import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { handlers } from './consumer';
-import { listOrders, timeline } from './queries';
+import { awaitWrite, listOrders, salesReport, timeline } from './queries';
+import { rebuild } from './rebuild';
 
 /** The read side as the gateway calls it: answers from D1 projections, with their freshness. */
 export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
+  /** A customer's orders; with a consistency token, first waits (bounded) for that write to arrive. */
   async listOrders(query: ListOrdersQuery) {
-    return reply(() => listOrders(this.env.DB, query));
+    return reply(async () => {
+      const consistent = query.consistencyToken
+        ? await awaitWrite(this.env.DB, query.consistencyToken, Number(this.env.CONSISTENCY_WAIT_MS))
+        : undefined;
+      return { ...(await listOrders(this.env.DB, query)), ...(consistent === undefined ? {} : { consistent }) };
+    });
   }
 
   async timeline(orderId: string) {
     return reply(() => timeline(this.env.DB, orderId));
+  }
+
+  async salesReport(from: string, to: string) {
+    return reply(() => salesReport(this.env.DB, from, to));
+  }
+
+  /** Rebuilds every read model from the archive and swaps it in; reads keep working meanwhile. */
+  async rebuild() {
+    return reply(() => rebuild(this.env.DB, this.env.ARCHIVE));
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readConsistencyToken } from '../../shared/consistency';
 import { AppError } from '../../shared/errors';
 import type { CancelReason, OrderStatus } from '../../shared/events';
 import type { Freshness, ListOrdersQuery, OrderSummary, TimelineEntry } from '../../shared/rpc';
@@ -16,17 +17,18 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 /**
- * A customer's orders, newest first. The cursor is the (placedAt, id) of the last row shown, so
- * pages stay stable while new orders arrive.
+ * A customer's orders, newest first, optionally by status and placement time. The cursor is the
+ * (placedAt, id) of the last row shown, so pages stay stable while new orders arrive.
  */
 export async function listOrders(db: D1Database, q: ListOrdersQuery) {
   const [afterPlacedAt, afterId] = q.cursor ? decodeCursor(q.cursor) : ['\uffff', ''];
   const { results } = await db
     .prepare(
       `SELECT * FROM orders WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2) AND (placed_at, id) < (?3, ?4)
-       ORDER BY placed_at DESC, id DESC LIMIT ?5`,
+       AND (?5 IS NULL OR placed_at >= ?5) AND (?6 IS NULL OR placed_at <= ?6)
+       ORDER BY placed_at DESC, id DESC LIMIT ?7`,
     )
-    .bind(q.customerId, q.status ?? null, afterPlacedAt, afterId, q.limit + 1)
+    .bind(q.customerId, q.status ?? null, afterPlacedAt, afterId, q.from ?? null, q.to ?? null, q.limit + 1)
     .all<Record<string, string | number | null>>();
   const items: OrderSummary[] = results.slice(0, q.limit).map((r) => ({
     id: String(r.id),
@@ -42,6 +44,44 @@ export async function listOrders(db: D1Database, q: ListOrdersQuery) {
   const last = items.at(-1);
   const nextCursor = results.length > q.limit && last ? encodeCursor(last.placedAt, last.id) : null;
   return { items, nextCursor, freshness: await freshness(db) };
+}
+
+/**
+ * Waits, at most `waitMs`, until the read model holds the write a consistency token names;
+ * answers whether it does.
+ */
+export async function awaitWrite(db: D1Database, token: string, waitMs: number): Promise<boolean> {
+  const { o, v } = readConsistencyToken(token);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const row = await db.prepare('SELECT version FROM orders WHERE id = ?').bind(o).first<{ version: number }>();
+    if (row && row.version >= v) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sales per SKU per day (orders that sold: confirmed, shipped, delivered) and orders per status. */
+export async function salesReport(db: D1Database, from: string, to: string) {
+  const [sales, byStatus] = await db.batch([
+    db
+      .prepare(
+        `SELECT day, sku, currency, sum(quantity) AS units, sum(revenue_cents) AS revenueCents FROM order_lines
+         WHERE status IN ('confirmed', 'shipped', 'delivered') AND day BETWEEN ? AND ?
+         GROUP BY day, sku, currency ORDER BY day, sku`,
+      )
+      .bind(from, to),
+    db
+      .prepare('SELECT status, count(*) AS orders FROM orders WHERE substr(placed_at, 1, 10) BETWEEN ? AND ? GROUP BY status')
+      .bind(from, to),
+  ]);
+  return {
+    sales: sales!.results as { day: string; sku: string; currency: string; units: number; revenueCents: number }[],
+    ordersByStatus: Object.fromEntries(
+      (byStatus!.results as { status: string; orders: number }[]).map((r) => [r.status, r.orders]),
+    ),
+    freshness: await freshness(db),
+  };
 }
 
 /** Every event about `subject` (an order id), in the order they happened. */

@@ -1,9 +1,28 @@
 import { Hono } from 'hono';
+import { keep } from './dead-letters';
 import { inboxes, route } from './route';
+
+export { RouterService } from './service';
 
 const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'router', ok: true }));
 
+/** Every dead-letter queue's messages go to the console; a message that cannot be kept is retried. */
+async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
+  for (const message of batch.messages) {
+    try {
+      await keep(env.DB, batch.queue, message);
+      message.ack();
+    } catch (error) {
+      console.error(JSON.stringify({ msg: 'dead letter not kept', queue: batch.queue, error: String(error) }));
+      message.retry({ delaySeconds: 5 });
+    }
+  }
+}
+
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env) =>
+    batch.queue === 'conveyor-bus'
+      ? route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS })
+      : keepDeadLetters(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
-import { backoffSeconds, type ConsumeOptions, receive } from '../../shared/consume';
+import { archiveEvents } from '../../shared/archive';
+import { backoffSeconds, type ConsumeOptions, deadLetter, receive } from '../../shared/consume';
 import type { Event } from '../../shared/events';
-import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
+import { publisherOf, type Subscriber, subscribersOf } from '../../shared/subscriptions';
 
 export type Inboxes = Record<Subscriber, Queue>;
 
@@ -21,7 +22,8 @@ const MAX_MESSAGES = 100;
 const MAX_BYTES = 250_000;
 
 /**
- * Routes a batch from the bus: archives every valid event, then sends one copy to each
+ * Routes a batch from the bus: dead-letters what is not a valid event from its rightful publisher,
+ * archives the rest, then sends one copy to each
  * subscriber's inbox. Each inbox gets its own `sendBatch`, so one failing inbox only retries
  * the messages bound for it; consumers dedup, so the copies other inboxes already took are harmless.
  */
@@ -29,7 +31,16 @@ export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, arch
   const received: { message: Message<unknown>; event: Event }[] = [];
   for (const message of batch.messages) {
     const event = await receive(message, { queue: batch.queue, ...options });
-    if (event) received.push({ message, event });
+    if (!event) continue;
+    const publisher = publisherOf(event.type);
+    if (event.source !== publisher) {
+      await deadLetter(message, `${event.source} may not publish ${event.type} (its publisher is ${publisher})`, {
+        queue: batch.queue,
+        ...options,
+      });
+      continue;
+    }
+    received.push({ message, event });
   }
   if (received.length === 0) return;
 
@@ -84,24 +95,4 @@ export function chunks(events: Event[]): Event[][] {
   }
   if (current.length > 0) groups.push(current);
   return groups;
-}
-
-/** Writes the events as NDJSON, one object per hour they occurred in: `events/2026/11/28/03/<id>.ndjson`. */
-export async function archiveEvents(archive: R2Bucket, events: Event[]): Promise<void> {
-  const byHour = new Map<string, Event[]>();
-  for (const event of events) {
-    const hour = event.occurredAt.slice(0, 13).replace(/[-T]/g, '/');
-    byHour.set(hour, [...(byHour.get(hour) ?? []), event]);
-  }
-  await Promise.all(
-    [...byHour].map(([hour, group]) =>
-      archive.put(
-        `events/${hour}/${group[0]!.occurredAt}-${group[0]!.id}.ndjson`,
-        `${group.map((e) => JSON.stringify(e)).join('\n')}\n`,
-        {
-          httpMetadata: { contentType: 'application/x-ndjson' },
-        },
-      ),
-    ),
-  );
 }

@@ -81,6 +81,25 @@ describe('request validation', () => {
     expect(res.body.error.message).toMatch(/priceCents/);
   });
 
+  it('refuses a replay whose range is backwards, and one for a subscriber that does not exist', async () => {
+    const backwards = await call('POST', '/v1/admin/replay', admin(), {
+      from: '2026-11-02T00:00:00Z',
+      to: '2026-11-01T00:00:00Z',
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error.message).toMatch(/from/);
+    const nobody = await call('POST', '/v1/admin/replay', admin(), {
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-02T00:00:00Z',
+      subscribers: ['nobody'],
+    });
+    expect(nobody.status).toBe(400);
+  });
+
+  it('refuses a sales report without a proper day range', async () => {
+    expect((await call('GET', '/v1/admin/reports/sales?from=yesterday&to=today', admin())).status).toBe(400);
+  });
+
   it('answers 404 with an error body for an unknown route', async () => {
     const res = await call('GET', '/v1/nothing-here', {});
     expect(res.status).toBe(404);
@@ -99,8 +118,14 @@ describe('edge surface', () => {
     const res = await call('GET', '/openapi.json', {});
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/v1/admin/dead-letters',
+      '/v1/admin/dead-letters/{id}',
+      '/v1/admin/dead-letters/{id}/redrive',
       '/v1/admin/mail',
       '/v1/admin/products/{sku}',
+      '/v1/admin/rebuild',
+      '/v1/admin/replay',
+      '/v1/admin/reports/sales',
       '/v1/admin/webhooks',
       '/v1/admin/webhooks/{id}',
       '/v1/admin/webhooks/{id}/deliveries',

@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { MAX_RETRIES } from '../../../shared/consume';
 import worker from '../../../workers/orders';
 import { handlers } from '../../../workers/orders/consumer';
 import { makeEvent, message } from '../../helpers/events';
@@ -88,21 +89,29 @@ describe('orders inbox consumer', () => {
     expect(await env.ORDER_DO.getByName(orderId).read()).toEqual(before);
   });
 
-  it('keeps retrying a poison message with growing delays and no side effect, until the queue dead-letters it', async () => {
+  it('retries a poison message with growing delays and no side effect, then dead-letters it with its last error', async () => {
     const poison = makeEvent('payment.authorized', {
       orderId: crypto.randomUUID(),
       paymentId: 'p',
       amountCents: 1,
       currency: 'EUR',
     });
-    for (let attempts = 1; attempts <= 6; attempts++) {
+    const deadLetters = tap(env.DEAD_LETTERS, { hold: true });
+    const outcomes = [];
+    for (let attempts = 1; attempts <= MAX_RETRIES + 1; attempts++) {
       const batch = createMessageBatch(queue, [message(poison, { id: 'p', attempts })]);
       const ctx = createExecutionContext();
-      await worker.queue(batch, env);
+      await worker.queue(batch, { ...env, DEAD_LETTERS: deadLetters });
       const result = await getQueueResult(batch, ctx);
-      expect(result.explicitAcks).toEqual([]);
-      expect(result.retryMessages.map((m) => m.msgId)).toEqual(['p']);
+      outcomes.push(result.explicitAcks.length ? 'dead-lettered' : 'retried');
     }
+    expect(outcomes).toEqual([...Array(MAX_RETRIES).fill('retried'), 'dead-lettered']);
+    expect(deadLetters.sent).toMatchObject([
+      {
+        deadLetter: { queue, attempts: MAX_RETRIES + 1, reason: expect.stringMatching(/no such order/) },
+        body: { id: poison.id },
+      },
+    ]);
     expect(await env.ORDER_DO.getByName(poison.data.orderId).read()).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { consistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors, ListOrdersQuery, Order, OrderList, PlaceOrderBody, Timeline } from '../schemas';
+import { errors, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
 
 const security = [{ customer: [] }];
 const OrderId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }) });
@@ -27,7 +28,7 @@ const placeOrder = createRoute({
     body: { content: json(PlaceOrderBody), required: true },
   },
   responses: {
-    202: { description: 'Accepted; follow `Location`', content: json(Order) },
+    202: { description: 'Accepted; follow `Location`', content: json(PlacedOrder) },
     ...errors(400, 401, 409, 422),
   },
 });
@@ -90,9 +91,11 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
     const { order, replayed } = unwrap(
       await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key),
     );
+    const token = consistencyToken(order.id, order.version);
     c.header('Location', `/v1/orders/${order.id}`);
+    c.header('Consistency-Token', token);
     if (replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(order, 202);
+    return c.json({ ...order, consistencyToken: token }, 202);
   });
 
   app.openapi(cancelOrder, async (c) => {

@@ -1,0 +1,147 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { ReplayInput } from '../../../shared/api';
+import { unwrap } from '../../../shared/errors';
+import { type AppEnv, services } from '../context';
+import { errors } from '../schemas';
+
+const json = <T>(schema: T) => ({ 'application/json': { schema } });
+const security = [{ admin: [] }];
+const tags = ['operations'];
+
+const DeadLetter = z
+  .object({
+    id: z.string(),
+    queue: z.string().openapi({ description: 'Where the message came from, and where a redrive sends it' }),
+    reason: z.string(),
+    attempts: z.number(),
+    eventId: z.string().nullable(),
+    eventType: z.string().nullable(),
+    times: z.number().openapi({ description: 'How often it was dead-lettered (more than once: a redrive failed again)' }),
+    firstAt: z.string(),
+    lastAt: z.string(),
+  })
+  .openapi('DeadLetter');
+const DeadLetterDetail = DeadLetter.extend({
+  status: z.enum(['dead', 'redriven']),
+  redrivenAt: z.string().nullable(),
+  body: z.unknown(),
+}).openapi('DeadLetterDetail');
+const Id = z.object({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, YYYY-MM-DD');
+const Freshness = z.object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() });
+
+const routes = {
+  listDeadLetters: createRoute({
+    method: 'get',
+    path: '/v1/admin/dead-letters',
+    tags,
+    summary: 'Messages that failed for good, newest first, with why',
+    security,
+    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+    responses: { 200: { description: 'Dead letters', content: json(z.object({ items: z.array(DeadLetter) })) }, ...errors(401) },
+  }),
+  getDeadLetter: createRoute({
+    method: 'get',
+    path: '/v1/admin/dead-letters/{id}',
+    tags,
+    summary: 'One dead letter, with its message',
+    security,
+    request: { params: Id },
+    responses: { 200: { description: 'The dead letter', content: json(DeadLetterDetail) }, ...errors(401, 404) },
+  }),
+  redrive: createRoute({
+    method: 'post',
+    path: '/v1/admin/dead-letters/{id}/redrive',
+    tags,
+    summary: 'Send it back to the queue it came from',
+    description: 'It leaves the list; if it fails again it comes back with the new reason.',
+    security,
+    request: { params: Id },
+    responses: { 202: { description: 'Redriven', content: json(DeadLetterDetail) }, ...errors(401, 404, 409) },
+  }),
+  discard: createRoute({
+    method: 'delete',
+    path: '/v1/admin/dead-letters/{id}',
+    tags,
+    summary: 'Drop it for good',
+    security,
+    request: { params: Id },
+    responses: { 204: { description: 'Discarded' }, ...errors(401, 404) },
+  }),
+  replay: createRoute({
+    method: 'post',
+    path: '/v1/admin/replay',
+    tags,
+    summary: 'Send archived events of a time range again',
+    description: 'To every subscriber by default, or to the chosen ones; consumers dedup, so it is safe to repeat.',
+    security,
+    request: { body: { content: json(ReplayInput.openapi('Replay')), required: true } },
+    responses: {
+      202: { description: 'Replayed', content: json(z.object({ events: z.number(), sent: z.record(z.string(), z.number()) })) },
+      ...errors(400, 401),
+    },
+  }),
+  rebuild: createRoute({
+    method: 'post',
+    path: '/v1/admin/rebuild',
+    tags,
+    summary: 'Rebuild every read model from the archive',
+    description: 'Builds fresh tables, swaps them in at once; reads keep working meanwhile.',
+    security,
+    responses: {
+      200: { description: 'Rebuilt', content: json(z.object({ events: z.number(), tables: z.array(z.string()) })) },
+      ...errors(401),
+    },
+  }),
+  sales: createRoute({
+    method: 'get',
+    path: '/v1/admin/reports/sales',
+    tags,
+    summary: 'Sales per SKU per day, and orders per status',
+    security,
+    request: { query: z.object({ from: Day, to: Day }) },
+    responses: {
+      200: {
+        description: 'The report and how fresh it is',
+        content: json(
+          z.object({
+            sales: z.array(
+              z.object({ day: z.string(), sku: z.string(), currency: z.string(), units: z.number(), revenueCents: z.number() }),
+            ),
+            ordersByStatus: z.record(z.string(), z.number()),
+            freshness: Freshness,
+          }),
+        ),
+      },
+      ...errors(400, 401),
+    },
+  }),
+};
+
+export function registerOperations(app: OpenAPIHono<AppEnv>) {
+  const router = (env: Env) => services(env).router;
+
+  app.openapi(routes.listDeadLetters, async (c) =>
+    c.json({ items: unwrap(await router(c.env).listDeadLetters(c.req.valid('query').limit)) }, 200),
+  );
+  app.openapi(routes.getDeadLetter, async (c) => c.json(unwrap(await router(c.env).getDeadLetter(c.req.valid('param').id)), 200));
+  app.openapi(routes.redrive, async (c) => c.json(unwrap(await router(c.env).redriveDeadLetter(c.req.valid('param').id)), 202));
+  app.openapi(routes.discard, async (c) => {
+    unwrap(await router(c.env).discardDeadLetter(c.req.valid('param').id));
+    return c.body(null, 204);
+  });
+  app.openapi(routes.replay, async (c) => {
+    const result = unwrap(await router(c.env).replay(c.req.valid('json')));
+    return c.json({ events: result.events, sent: result.sent as Record<string, number> }, 202);
+  });
+  app.openapi(routes.rebuild, async (c) => c.json(unwrap(await services(c.env).query.rebuild()), 200));
+  app.openapi(routes.sales, async (c) => {
+    const { from, to } = c.req.valid('query');
+    return c.json(unwrap(await services(c.env).query.salesReport(from, to)), 200);
+  });
+}

@@ -71,3 +71,6 @@ export function errors(...statuses: (400 | 401 | 404 | 409 | 422)[]) {
     statuses.map((s) => [s, { description: descriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),
   );
 }
+
+/** A JSON body of `schema`, for `request.body.content` and `responses[…].content`. */
+export const json = <T>(schema: T) => ({ 'application/json': { schema } });

@@ -2,9 +2,8 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ReplayInput } from '../../../shared/api';
 import { unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors } from '../schemas';
+import { errors, json } from '../schemas';
 
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 const security = [{ admin: [] }];
 const tags = ['operations'];
 

@@ -2,11 +2,10 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { consistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
+import { errors, json, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
 
 const security = [{ customer: [] }];
 const OrderId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }) });
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const placeOrder = createRoute({
   method: 'post',

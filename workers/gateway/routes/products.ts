@@ -2,10 +2,9 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
 import { Sku } from '../../../shared/events';
 import { type AppEnv, services } from '../context';
-import { errors, ListProductsQuery, Product, ProductBody, ProductList } from '../schemas';
+import { errors, json, ListProductsQuery, Product, ProductBody, ProductList } from '../schemas';
 
 const SkuParam = z.object({ sku: Sku.openapi({ param: { name: 'sku', in: 'path' } }) });
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
 
 const listProducts = createRoute({
   method: 'get',

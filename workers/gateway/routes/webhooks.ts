@@ -2,9 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { CarrierWebhook } from '../../../shared/api';
 import { unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors } from '../schemas';
-
-const json = <T>(schema: T) => ({ 'application/json': { schema } });
+import { errors, json } from '../schemas';
 
 const carrier = createRoute({
   method: 'post',

@@ -141,6 +141,16 @@ describe('an operator recovers from failures with the admin API alone', () => {
     expect(rebuilt.status).toBe(200);
     expect(rebuilt.body.events).toBeGreaterThan(0);
     expect(await read()).toEqual(before);
+
+    // Replaying the archive into the read side again reproduces the same projections.
+    const replayed = await adminCall<{ events: number }>('POST', '/v1/admin/replay', {
+      from: started,
+      to: new Date().toISOString(),
+      subscribers: ['query'],
+    });
+    expect(replayed.body.events).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await read()).toEqual(before);
   }, 30_000);
 });
 

@@ -1,12 +1,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { Event } from '../../../shared/events';
+import { type Event, eventTypes } from '../../../shared/events';
 import { type Subscriber, subscribers, subscribersOf } from '../../../shared/subscriptions';
 import { chunks, type Inboxes, inboxes, route } from '../../../workers/router/route';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
 import { type Tap, tap } from '../../helpers/queues';
+import { sampleEvents } from '../../helpers/samples';
 
 const realInboxes = inboxes(env);
 
@@ -30,6 +31,24 @@ async function routeBatch(bodies: unknown[], inboxes: Inboxes, deadLetters: Queu
 const { payment: _, ...confirmedOrder } = makeOrder({ status: 'confirmed', version: 4 });
 
 describe('event router', () => {
+  it('routes every event type to exactly its subscribers, patterns included', async () => {
+    const sample = sampleEvents();
+    expect(new Set(sample.map((e) => e.type))).toEqual(new Set(eventTypes));
+    const inboxes = tappedInboxes();
+    const result = await routeBatch(sample, inboxes);
+    expect(result.explicitAcks).toHaveLength(sample.length);
+    for (const s of subscribers) {
+      const expected = sample.filter((e) => subscribersOf(e.type).includes(s)).map((e) => e.type);
+      expect(
+        (inboxes[s].sent as Event[]).map((e) => e.type),
+        s,
+      ).toEqual(expected);
+    }
+    // Pattern subscriptions: notifications hears order.*, the read side hears everything.
+    expect((inboxes.notifications.sent as Event[]).every((e) => e.type.startsWith('order.'))).toBe(true);
+    expect(inboxes.query.sent).toHaveLength(sample.length);
+  });
+
   it('sends each event to exactly its subscribers', async () => {
     const sample: Event[] = [
       makeOrderPlaced(),

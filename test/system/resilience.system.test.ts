@@ -10,9 +10,9 @@ beforeAll(async () => {
   token = await tokenFor(`cust_${crypto.randomUUID().slice(0, 8)}`);
 });
 
-const place = (body: unknown, headers: Record<string, string> = {}) => placeOrder<OrderSnapshot>(token, body, headers);
-async function order(id: string) {
-  const answer = await call<OrderSnapshot>('GET', `/v1/orders/${id}`, { token });
+const place = (body: unknown, headers: Record<string, string> = {}, as = token) => placeOrder<OrderSnapshot>(as, body, headers);
+async function order(id: string, as = token) {
+  const answer = await call<OrderSnapshot>('GET', `/v1/orders/${id}`, { token: as });
   if (answer.status !== 200) throw new Error(`GET /v1/orders/${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
@@ -20,9 +20,9 @@ const product = async (sku: string) => (await call<ProductSnapshot>('GET', `/v1/
 const timelineTypes = async (id: string) =>
   (await call<{ events: TimelineEntry[] }>('GET', `/v1/orders/${id}/timeline`, { token })).body.events.map((e) => e.type);
 
-async function settled(id: string, status: string, ms = 10_000) {
+async function settled(id: string, status: string, ms = 10_000, as = token) {
   return eventually(async () => {
-    const current = await order(id);
+    const current = await order(id, as);
     expect(current.status).toBe(status);
     return current;
   }, ms);
@@ -49,9 +49,12 @@ describe('Idempotency-Key on POST /v1/orders', () => {
   it('turns a retry storm (20 parallel, then 20 sequential, one key) into one order', async () => {
     const sku = await newProduct(100);
     const key = `storm-${crypto.randomUUID()}`;
-    const parallel = await Promise.all(Array.from({ length: 20 }, () => place(orderBody(sku), { 'idempotency-key': key })));
+    const shopper = await tokenFor(`cust_storm_${crypto.randomUUID().slice(0, 8)}`);
+    const parallel = await Promise.all(
+      Array.from({ length: 20 }, () => place(orderBody(sku), { 'idempotency-key': key }, shopper)),
+    );
     const sequential = [];
-    for (let i = 0; i < 20; i++) sequential.push(await place(orderBody(sku), { 'idempotency-key': key }));
+    for (let i = 0; i < 20; i++) sequential.push(await place(orderBody(sku), { 'idempotency-key': key }, shopper));
 
     const accepted = [...parallel, ...sequential].filter((a) => a.status === 202);
     const refused = [...parallel, ...sequential].filter((a) => a.status !== 202);
@@ -61,7 +64,7 @@ describe('Idempotency-Key on POST /v1/orders', () => {
     expect(sequential.at(-1)!.headers.get('idempotent-replayed')).toBe('true');
     expect(sequential.at(-1)!.body).toEqual(accepted[0]!.body);
 
-    await settled(accepted[0]!.body.id, 'confirmed');
+    await settled(accepted[0]!.body.id, 'confirmed', 10_000, shopper);
     await eventually(async () => expect(await product(sku)).toMatchObject({ stock: 99 }));
   });
 
@@ -78,12 +81,14 @@ describe('Idempotency-Key on POST /v1/orders', () => {
 describe('inventory under contention', () => {
   it('confirms exactly 5 of 64 concurrent orders for the last 5 units and never goes below zero', async () => {
     const sku = await newProduct(5);
-    const placed = await Promise.all(Array.from({ length: 64 }, () => place(orderBody(sku))));
+    // 64 customers, each placing one order (one customer's writes are rate-limited).
+    const shoppers = await Promise.all(Array.from({ length: 64 }, (_, i) => tokenFor(`cust_race_${i}_${sku}`)));
+    const placed = await Promise.all(shoppers.map((shopper) => place(orderBody(sku), {}, shopper)));
     expect(placed.every((p) => p.status === 202)).toBe(true);
     const finals = await Promise.all(
-      placed.map((p) =>
+      placed.map((p, i) =>
         eventually(async () => {
-          const current = await order(p.body.id);
+          const current = (await call<OrderSnapshot>('GET', `/v1/orders/${p.body.id}`, { token: shoppers[i] })).body;
           expect(current.status).not.toBe('pending');
           return current;
         }, 20_000),

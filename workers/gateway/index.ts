@@ -1,5 +1,6 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -9,11 +10,15 @@ import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
+import { rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
 import { registerWebhooks } from './routes/webhooks';
+
+/** Request bodies above this are refused with 413: an order of 50 lines is a few KB. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
@@ -32,8 +37,15 @@ app.use('/v1/*', async function traceContext(c, next) {
   c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
   await next();
 });
+app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
 app.use('/v1/orders', customerAuth());
 app.use('/v1/orders/*', customerAuth());
+const orderWrites = rateLimit(
+  (env) => env.ORDER_WRITES,
+  (c) => c.get('customerId'),
+  10,
+);
+app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
 app.use('/v1/admin/*', adminAuth());
 app.use('/v1/webhooks/carrier', carrierSignature());
 

@@ -145,3 +145,28 @@ describe('edge surface', () => {
     expect(response.headers.get('x-request-id')).toBeTruthy();
   });
 });
+
+describe('limits', () => {
+  it('refuses a body over 64 KB with 413 payload_too_large', async () => {
+    const huge = JSON.stringify({ items: [], shippingAddress: address, payment: { token: 'x'.repeat(70 * 1024) } });
+    const res = await call('POST', '/v1/orders', customer, huge);
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers 429 with Retry-After once a customer has placed 60 orders in 10 seconds', async () => {
+    const burst = {
+      authorization: `Bearer ${await sign({ sub: 'cust_burst', exp: Math.floor(Date.now() / 1000) + 600 }, env.JWT_SECRET, 'HS256')}`,
+    };
+    // Invalid bodies are cheap and still count: the limit applies before validation.
+    const statuses = [];
+    for (let i = 0; i < 61; i++) statuses.push((await call('POST', '/v1/orders', burst, {})).status);
+    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses[60]).toBe(429);
+    const limited = await exports.default.fetch('https://gw.test/v1/orders', { method: 'POST', headers: burst, body: '{}' });
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    // Another customer is not affected.
+    expect((await call('POST', '/v1/orders', customer, {})).status).toBe(400);
+  });
+});

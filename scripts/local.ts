@@ -112,7 +112,8 @@ export async function startTopology(options: {
   ];
   const child = spawn(process.execPath, [wrangler, ...args], {
     cwd: root,
-    env: { ...process.env, ...offline(), FORCE_COLOR: '0' },
+    // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
+    env: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...process.env, ...offline(), FORCE_COLOR: '0' },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     detached: true,
   });

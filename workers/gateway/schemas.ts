@@ -59,13 +59,15 @@ export const ListOrdersQuery = z.object({
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 /** Error responses, for `responses` of a route. */
-export function errors(...statuses: (400 | 401 | 404 | 409 | 422)[]) {
+export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429)[]) {
   const descriptions = {
     400: 'Invalid request',
     401: 'Missing or bad credentials',
     404: 'Not found',
     409: 'Conflict',
+    413: 'Body over 64 KB',
     422: 'Unprocessable',
+    429: 'Too many requests; see Retry-After',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),

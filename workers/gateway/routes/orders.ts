@@ -28,7 +28,7 @@ const placeOrder = createRoute({
   },
   responses: {
     202: { description: 'Accepted; follow `Location`', content: json(PlacedOrder) },
-    ...errors(400, 401, 409, 422),
+    ...errors(400, 401, 409, 413, 422, 429),
   },
 });
 
@@ -40,7 +40,7 @@ const cancelOrder = createRoute({
   description: 'Stock is released and any payment voided or refunded. Cancelling again answers the cancelled order.',
   security,
   request: { params: OrderId },
-  responses: { 202: { description: 'Cancelled', content: json(Order) }, ...errors(401, 404, 409) },
+  responses: { 202: { description: 'Cancelled', content: json(Order) }, ...errors(401, 404, 409, 429) },
 });
 
 const getOrder = createRoute({

@@ -61,16 +61,9 @@ export class OrderDO extends DurableObject<Env> {
     traceparent: string,
     fingerprint?: string,
   ): Promise<Reply<OrderSnapshot>> {
-    return reply(async () => {
-      const order = snapshot(
-        placed(
-          await this.execute(command, { traceparent }, (view) => {
-            if (fingerprint) this.idempotency.finish(fingerprint, 202, view);
-          }),
-        ),
-      );
-      return order;
-    });
+    // The idempotency key's answer is recorded in the same transaction as the order itself.
+    const rememberAnswer = (view: OrderSnapshot) => fingerprint && this.idempotency.finish(fingerprint, 202, view);
+    return reply(async () => snapshot(placed(await this.execute(command, { traceparent }, rememberAnswer))));
   }
 
   /** Reacts to another service's event about this order; a redelivered event changes nothing. */

@@ -1,4 +1,4 @@
-import type { OrderSnapshot } from '../../shared/events';
+import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
 import type { Cause } from '../../shared/publish';
 import type { OrderCommand } from '../../workers/orders/order';
 
@@ -50,4 +50,15 @@ export function makePlaceOrder(overrides: Partial<PlaceOrderData> = {}): { type:
       ...overrides,
     },
   };
+}
+
+/** A product as product.upserted carries it; override any field. */
+export function makeProduct(overrides: Partial<ProductSnapshot> = {}): ProductSnapshot {
+  return { sku: 'TSHIRT', name: 'T-shirt', priceCents: 1900, currency: 'EUR', stock: 9, available: 9, version: 1, ...overrides };
+}
+
+/** The body of POST /v1/orders for one line. */
+export function makeOrderInput(sku: string, quantity = 1, card = 'tok_visa') {
+  const { shippingAddress } = makeOrder();
+  return { items: [{ sku, quantity }], shippingAddress, payment: { token: card } };
 }

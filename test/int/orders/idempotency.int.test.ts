@@ -1,25 +1,13 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProductUpserted } from '../../../workers/orders/catalog';
-import { traceparent } from '../../helpers/fixtures';
+import { makeOrderInput, makeProduct, traceparent } from '../../helpers/fixtures';
 
 const orders = exports.OrdersService;
-const body = (quantity = 1, sku = 'HAT') => ({
-  items: [{ sku, quantity }],
-  shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  payment: { token: 'tok_visa' },
-});
+const body = (quantity = 1, sku = 'HAT') => makeOrderInput(sku, quantity);
 
 beforeAll(async () => {
-  await applyProductUpserted(env.DB, {
-    sku: 'HAT',
-    name: 'Hat',
-    priceCents: 2000,
-    currency: 'EUR',
-    stock: 9,
-    available: 9,
-    version: 1,
-  });
+  await applyProductUpserted(env.DB, makeProduct({ sku: 'HAT', name: 'Hat', priceCents: 2000 }));
 });
 
 describe('Idempotency-Key', () => {

@@ -1,30 +1,17 @@
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProductUpserted } from '../../../workers/orders/catalog';
-import { traceparent } from '../../helpers/fixtures';
+import { makeOrderInput, makeProduct, traceparent } from '../../helpers/fixtures';
 
-const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const orders = exports.OrdersService;
 
 describe('OrdersService', () => {
   beforeAll(async () => {
-    await applyProductUpserted(env.DB, {
-      sku: 'CAP',
-      name: 'Cap',
-      priceCents: 1500,
-      currency: 'EUR',
-      stock: 9,
-      available: 9,
-      version: 1,
-    });
+    await applyProductUpserted(env.DB, makeProduct({ sku: 'CAP', name: 'Cap', priceCents: 1500 }));
   });
 
   it('prices an order from the catalog replica, not from the client', async () => {
-    const answer = await orders.placeOrder(
-      'cust_1',
-      { items: [{ sku: 'CAP', quantity: 2 }], shippingAddress: address, payment: { token: 'tok_visa' } },
-      traceparent,
-    );
+    const answer = await orders.placeOrder('cust_1', makeOrderInput('CAP', 2), traceparent);
     expect(answer).toMatchObject({
       ok: true,
       value: {
@@ -35,18 +22,14 @@ describe('OrdersService', () => {
   });
 
   it('answers 422 unknown_sku for a SKU the catalog does not have', async () => {
-    const answer = await orders.placeOrder(
-      'cust_1',
-      { items: [{ sku: 'NOPE', quantity: 1 }], shippingAddress: address, payment: { token: 'tok_visa' } },
-      traceparent,
-    );
+    const answer = await orders.placeOrder('cust_1', makeOrderInput('NOPE'), traceparent);
     expect(answer).toEqual({ ok: false, error: { code: 'unknown_sku', message: 'unknown SKU: NOPE', status: 422 } });
   });
 
   it('answers 400 for input that skipped the gateway validation', async () => {
     const answer = await orders.placeOrder(
       'cust_1',
-      { items: [], shippingAddress: address, payment: { token: '' } },
+      { ...makeOrderInput('CAP'), items: [], payment: { token: '' } },
       traceparent,
     );
     expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_request', status: 400 } });

@@ -1,5 +1,6 @@
 import { Event } from './events';
 import { publish } from './publish';
+import { migrate } from './schema';
 
 /** How long an unsent event waits before the alarm sends it again. */
 export const RESEND_AFTER_MS = 5_000;
@@ -19,9 +20,10 @@ export class Outbox {
     private readonly storage: DurableObjectStorage,
     private readonly bus: Queue,
   ) {
-    storage.sql.exec(`CREATE TABLE IF NOT EXISTS outbox (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
-      body TEXT NOT NULL, staged_at INTEGER NOT NULL, sent_at INTEGER)`);
+    migrate(storage, 'outbox', [
+      `CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+        body TEXT NOT NULL, staged_at INTEGER NOT NULL, sent_at INTEGER)`,
+    ]);
   }
 
   /**

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Product, ProductSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
+import { migrate } from '../../shared/schema';
 import { writeListing } from './catalog';
 import * as stock from './stock';
 
@@ -27,14 +28,13 @@ export class InventoryDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS product (
-        id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL, price_cents INTEGER NOT NULL,
-        currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL, version INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS reservations (
-        order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
-        expires_at INTEGER NOT NULL);
-    `);
+    migrate(ctx.storage, 'inventory', [
+      `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
+        price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+        version INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+        updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
 

@@ -1,10 +1,16 @@
 import { AppError } from '../../shared/errors';
+import { migrate } from '../../shared/schema';
 import type { OrderEvent } from './order';
 
 /** The append-only stream of one order's events in its Durable Object's SQLite. */
 export class EventStream {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec('CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)');
+  private readonly sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    migrate(storage, 'events', [
+      'CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)',
+    ]);
+    this.sql = storage.sql;
   }
 
   /** Every event, oldest first. */

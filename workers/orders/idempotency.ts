@@ -1,3 +1,5 @@
+import { migrate } from '../../shared/schema';
+
 /** How long a keyed request may stay in flight before a retry may take it over (a crashed first try). */
 export const IN_FLIGHT_LEASE_MS = 30_000;
 
@@ -16,10 +18,14 @@ export type Start =
  * repeat while the first is still running is told to wait.
  */
 export class IdempotencyRecord {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`CREATE TABLE IF NOT EXISTS idempotency (
-      id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL, started_at INTEGER NOT NULL,
-      status INTEGER, body TEXT)`);
+  private readonly sql: SqlStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    migrate(storage, 'idempotency', [
+      `CREATE TABLE IF NOT EXISTS idempotency (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL,
+        started_at INTEGER NOT NULL, status INTEGER, body TEXT)`,
+    ]);
+    this.sql = storage.sql;
   }
 
   start(fingerprint: string, now: number): Start {

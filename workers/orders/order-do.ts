@@ -36,11 +36,10 @@ export class OrderDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const { sql } = ctx.storage;
-    this.stream = new EventStream(sql);
+    this.stream = new EventStream(ctx.storage);
     this.outbox = new Outbox(ctx.storage, env.BUS);
-    this.inbox = new Inbox(sql);
-    this.idempotency = new IdempotencyRecord(sql);
+    this.inbox = new Inbox(ctx.storage);
+    this.idempotency = new IdempotencyRecord(ctx.storage);
     this.policy = { timeoutMs: Number(env.SAGA_TIMEOUT_SECONDS) * 1000, maxNudges: Number(env.SAGA_MAX_NUDGES) };
     this.state = this.load();
   }

@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
+import { migrate } from '../../shared/schema';
 import { httpProvider } from './http-provider';
 import { next, type PaymentAction, type PaymentStatus, type ProviderCall } from './payment';
 import type { PaymentProvider } from './provider';
@@ -32,9 +33,10 @@ export class PaymentDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS payment (
-      id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL, reference TEXT,
-      amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`);
+    migrate(ctx.storage, 'payment', [
+      `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
+        reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+    ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
     this.provider = providerFor(env);
   }

@@ -3,6 +3,7 @@ import { type Reply, reply } from '../../shared/errors';
 import type { OrderSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, type EventMeta, newEvent } from '../../shared/publish';
+import { migrate } from '../../shared/schema';
 import { applyCarrierUpdate, type CarrierStatus, type ShipmentStatus } from './shipment';
 
 const SOURCE = 'shipping';
@@ -16,12 +17,11 @@ export class ShipmentDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS shipment (
-        id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
-        status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL);
-    `);
+    migrate(ctx.storage, 'shipment', [
+      `CREATE TABLE IF NOT EXISTS shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
+        status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,
+      'CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL)',
+    ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
 

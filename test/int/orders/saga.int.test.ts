@@ -28,7 +28,7 @@ describe('event stream', () => {
   it('lets one of two appends at the same expected version win and the other conflict', async () => {
     const stub = env.ORDER_DO.getByName(crypto.randomUUID());
     await runInDurableObject(stub, (_instance, state) => {
-      const stream = new EventStream(state.storage.sql);
+      const stream = new EventStream(state.storage);
       const at = new Date().toISOString();
       stream.append([{ type: 'StockReserved', data: { at } }], 0);
       expect(() => stream.append([{ type: 'PaymentAuthorized', data: { at } }], 0)).toThrow(AppError);
@@ -76,7 +76,7 @@ describe('saga timeout', () => {
       timeout: 5_000,
       interval: 50,
     });
-    const events = await runInDurableObject(stub, (_i, state) => new EventStream(state.storage.sql).read().map((e) => e.type));
+    const events = await runInDurableObject(stub, (_i, state) => new EventStream(state.storage).read().map((e) => e.type));
     expect(events).toEqual(['OrderPlaced', 'SagaNudged', 'OrderCancelled']);
   }, 15_000);
 

@@ -56,7 +56,7 @@ export async function newProduct(stock: number, priceCents = 1000) {
 }
 
 /** Retries `check` until it stops throwing, or fails with its last error after `ms`. */
-export async function eventually<T>(check: () => Promise<T>, ms = 10_000): Promise<T> {
+export async function eventually<T>(check: () => Promise<T>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {

@@ -8,8 +8,10 @@ export const hourPrefix = (iso: string) => `events/${iso.slice(0, 13).replace(/[
 /** Writes events as NDJSON, one object per hour they occurred in. */
 export async function archiveEvents(archive: R2Bucket, events: Event[]): Promise<void> {
   const byHour = new Map<string, Event[]>();
-  for (const event of events)
-    byHour.set(hourPrefix(event.occurredAt), [...(byHour.get(hourPrefix(event.occurredAt)) ?? []), event]);
+  for (const event of events) {
+    const prefix = hourPrefix(event.occurredAt);
+    byHour.set(prefix, [...(byHour.get(prefix) ?? []), event]);
+  }
   await Promise.all(
     [...byHour].map(([prefix, group]) =>
       // A fresh name per write: a retried batch adds a copy (readers take each event once), never overwrites.

@@ -1,8 +1,8 @@
 import { archivedEvents, hourPrefixes, inRange } from '../../shared/archive';
 import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
-import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
-import { chunks, type Inboxes } from './route';
+import type { Subscriber } from '../../shared/subscriptions';
+import { chunks, fanOut, type Inboxes } from './route';
 
 /** A replay larger than this is refused: narrow the range or the types. */
 export const MAX_REPLAY_EVENTS = 20_000;
@@ -41,14 +41,7 @@ export async function readArchive(archive: R2Bucket, request: Pick<ReplayRequest
 export async function replay(archive: R2Bucket, inboxes: Inboxes, request: ReplayRequest) {
   const events = await readArchive(archive, request);
   const sent: Partial<Record<Subscriber, number>> = {};
-  const bySubscriber = new Map<Subscriber, Event[]>();
-  for (const event of events) {
-    for (const s of subscribersOf(event.type)) {
-      if (request.subscribers && !request.subscribers.includes(s)) continue;
-      bySubscriber.set(s, [...(bySubscriber.get(s) ?? []), event]);
-    }
-  }
-  for (const [subscriber, list] of bySubscriber) {
+  for (const [subscriber, list] of fanOut(events, (e) => e, request.subscribers)) {
     for (const chunk of chunks(list)) await inboxes[subscriber].sendBatch(chunk.map((body) => ({ body, contentType: 'json' })));
     sent[subscriber] = list.length;
   }

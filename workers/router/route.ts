@@ -28,16 +28,14 @@ const MAX_BYTES = 250_000;
  * the messages bound for it; consumers dedup, so the copies other inboxes already took are harmless.
  */
 export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, archive: R2Bucket, options: ConsumeOptions) {
+  const consumeOptions = { queue: batch.queue, ...options };
   const received: { message: Message<unknown>; event: Event }[] = [];
   for (const message of batch.messages) {
-    const event = await receive(message, { queue: batch.queue, ...options });
+    const event = await receive(message, consumeOptions);
     if (!event) continue;
     const publisher = publisherOf(event.type);
     if (event.source !== publisher) {
-      await deadLetter(message, `${event.source} may not publish ${event.type} (its publisher is ${publisher})`, {
-        queue: batch.queue,
-        ...options,
-      });
+      await deadLetter(message, `${event.source} may not publish ${event.type} (its publisher is ${publisher})`, consumeOptions);
       continue;
     }
     received.push({ message, event });
@@ -56,18 +54,14 @@ export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, arch
   }
 
   const failed = new Set<Message<unknown>>();
-  const bySubscriber = new Map<Subscriber, { message: Message<unknown>; event: Event }[]>();
-  for (const r of received) {
-    for (const s of subscribersOf(r.event.type)) bySubscriber.set(s, [...(bySubscriber.get(s) ?? []), r]);
-  }
   await Promise.all(
-    [...bySubscriber].map(async ([subscriber, items]) => {
-      for (const chunk of chunks(items.map((i) => i.event))) {
+    [...fanOut(received, (r) => r.event)].map(async ([subscriber, items]) => {
+      for (const chunk of chunks(items, (i) => i.event)) {
         try {
-          await inboxes[subscriber].sendBatch(chunk.map((body) => ({ body, contentType: 'json' })));
+          await inboxes[subscriber].sendBatch(chunk.map(({ event }) => ({ body: event, contentType: 'json' })));
         } catch (error) {
           console.error(JSON.stringify({ msg: 'fan-out failed', subscriber, error: String(error) }));
-          for (const item of items) if (chunk.includes(item.event)) failed.add(item.message);
+          for (const { message } of chunk) failed.add(message);
         }
       }
     }),
@@ -78,19 +72,36 @@ export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, arch
   }
 }
 
-/** Splits events into `sendBatch`-sized groups by count and by size. */
-export function chunks(events: Event[]): Event[][] {
-  const groups: Event[][] = [];
-  let current: Event[] = [];
+/**
+ * Who gets what: each item under every subscriber of its event's type, in order; only the
+ * subscribers in `only`, when given.
+ */
+export function fanOut<T>(items: readonly T[], eventOf: (item: T) => Event, only?: readonly Subscriber[]): Map<Subscriber, T[]> {
+  const bySubscriber = new Map<Subscriber, T[]>();
+  for (const item of items) {
+    for (const subscriber of subscribersOf(eventOf(item).type)) {
+      if (only && !only.includes(subscriber)) continue;
+      const list = bySubscriber.get(subscriber);
+      if (list) list.push(item);
+      else bySubscriber.set(subscriber, [item]);
+    }
+  }
+  return bySubscriber;
+}
+
+/** Splits items into `sendBatch`-sized groups by count and by the size of their events. */
+export function chunks<T>(items: readonly T[], eventOf: (item: T) => Event = (item) => item as Event): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
   let bytes = 0;
-  for (const event of events) {
-    const size = JSON.stringify(event).length;
+  for (const item of items) {
+    const size = JSON.stringify(eventOf(item)).length;
     if (current.length > 0 && (current.length === MAX_MESSAGES || bytes + size > MAX_BYTES)) {
       groups.push(current);
       current = [];
       bytes = 0;
     }
-    current.push(event);
+    current.push(item);
     bytes += size;
   }
   if (current.length > 0) groups.push(current);

@@ -66,15 +66,23 @@ async function consumeOne(message: Message<unknown>, handlers: Handlers, options
   }
 }
 
-/** Retries a failed message with backoff, or dead-letters it with the error once its attempts are spent. */
-export async function retryOrGiveUp(message: Message<unknown>, error: unknown, options: ConsumeOptions) {
-  const log = { queue: options.queue, messageId: message.id, attempts: message.attempts, error: String(error) };
+/**
+ * Retries a failed message with backoff, or dead-letters it with the error once its attempts are
+ * spent; answers which.
+ */
+export async function retryOrGiveUp(
+  message: Message<unknown>,
+  error: unknown,
+  options: ConsumeOptions,
+): Promise<'retried' | 'dead-lettered'> {
   if (message.attempts >= (options.maxAttempts ?? MAX_RETRIES + 1)) {
     await deadLetter(message, `failed ${message.attempts} times; last error: ${String(error)}`, options);
-    return;
+    return 'dead-lettered';
   }
+  const log = { queue: options.queue, messageId: message.id, attempts: message.attempts, error: String(error) };
   console.error(JSON.stringify({ msg: 'handler failed, retrying', ...log }));
   message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  return 'retried';
 }
 
 /** Sends a message to the dead-letter queue with its reason, then acks it. */

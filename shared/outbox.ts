@@ -41,7 +41,7 @@ export class Outbox {
         Date.now(),
       );
     }
-    if (events.length > 0) void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));
+    if (events.length > 0) this.armResend(wakeAt);
   }
 
   /** Stages already-sent events of `type` again, with their original ids; answers how many. */
@@ -50,8 +50,18 @@ export class Outbox {
       'UPDATE outbox SET sent_at = NULL WHERE type = ? AND sent_at IS NOT NULL',
       type,
     );
-    if (rowsWritten > 0) void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));
+    if (rowsWritten > 0) this.armResend(wakeAt);
     return rowsWritten;
+  }
+
+  /** Arms the alarm without awaiting it, so it commits with the caller's synchronous writes. */
+  private armResend(wakeAt: number): void {
+    void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));
+  }
+
+  /** When the outbox next needs the alarm (epoch ms): soon while anything is unsent, else never. */
+  nextWake(): number {
+    return this.pending > 0 ? Date.now() + RESEND_AFTER_MS : Number.POSITIVE_INFINITY;
   }
 
   /** How many events are waiting to be sent. */
@@ -85,7 +95,7 @@ export class Outbox {
     } catch (error) {
       console.error(JSON.stringify({ msg: 'outbox send failed; will retry', error: String(error) }));
     }
-    return this.pending > 0 ? Date.now() + RESEND_AFTER_MS : Number.POSITIVE_INFINITY;
+    return this.nextWake();
   }
 
   private async sendAll(): Promise<void> {

@@ -1,11 +1,9 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
-import type { EventOf } from '../../shared/events';
+import type { OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
 import { d1Sink } from './mailer';
 import { mailFor } from './templates';
 import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
-
-type OrderEvent = EventOf<'order.placed' | 'order.confirmed' | 'order.cancelled' | 'order.shipped' | 'order.delivered'>;
 
 /**
  * What notifications does with each order event: one e-mail per event where the customer should
@@ -50,8 +48,7 @@ export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, se
         await attemptDelivery(env.DB, body.deliveryId, send);
         message.ack();
       } catch (error) {
-        if (message.attempts >= options.maxAttempts) await markFailed(env.DB, body.deliveryId);
-        await retryOrGiveUp(message, error, options);
+        if ((await retryOrGiveUp(message, error, options)) === 'dead-lettered') await markFailed(env.DB, body.deliveryId);
       }
     }),
   );

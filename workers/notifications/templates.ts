@@ -1,4 +1,4 @@
-import type { EventOf } from '../../shared/events';
+import type { OrderEvent } from '../../shared/events';
 
 export interface Mail {
   orderId: string;
@@ -17,9 +17,7 @@ const reasons = {
 } as const;
 
 /** The message a customer gets for an order event, if any. */
-export function mailFor(
-  event: EventOf<'order.placed' | 'order.confirmed' | 'order.cancelled' | 'order.shipped' | 'order.delivered'>,
-): Mail | null {
+export function mailFor(event: OrderEvent): Mail | null {
   const order = event.data;
   const to = order.customerId;
   const short = order.id.slice(0, 8);

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { Inbox } from '../../shared/inbox';
-import { armAlarm, Outbox, RESEND_AFTER_MS } from '../../shared/outbox';
+import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord, type Start } from './idempotency';
@@ -83,11 +83,7 @@ export class OrderDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.outbox.onAlarm();
     if (this.state.status === 'pending') await this.execute({ type: 'CheckDeadline', policy: this.policy }, {});
-    await armAlarm(
-      this.ctx.storage,
-      this.outbox.pending > 0 ? Date.now() + RESEND_AFTER_MS : Number.POSITIVE_INFINITY,
-      this.sagaDeadline(),
-    );
+    await armAlarm(this.ctx.storage, this.outbox.nextWake(), this.sagaDeadline());
   }
 
   private sagaDeadline(state: Order = this.state): number {

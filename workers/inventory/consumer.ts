@@ -1,8 +1,6 @@
 import type { Handlers } from '../../shared/consume';
-import type { DataOf, EventOf, EventType } from '../../shared/events';
+import type { DataOf, EventType, OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
-
-type OrderEvent = EventOf<'order.placed' | 'order.confirmed' | 'order.cancelled'>;
 
 /**
  * What inventory does with each order event. Every step is idempotent per order and SKU, and

@@ -34,6 +34,8 @@ export class InventoryDO extends DurableObject<Env> {
         version INTEGER NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
         updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+      // Expiry looks up live holds by time, not by scanning every order the SKU ever had.
+      'CREATE INDEX IF NOT EXISTS reservations_by_expiry ON reservations (status, expires_at)',
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
@@ -68,7 +70,7 @@ export class InventoryDO extends DurableObject<Env> {
       const held = row ? stock.reserve(toStock(row), quantity) : null;
       return held ? { status: 'held', stock: held } : { status: 'rejected' };
     });
-    await armAlarm(this.ctx.storage, this.nextExpiry(), (await this.ctx.storage.getAlarm()) ?? Number.POSITIVE_INFINITY);
+    if (status === 'held') await this.wakeBy(this.expiryOf(orderId));
     return status;
   }
 
@@ -113,6 +115,18 @@ export class InventoryDO extends DurableObject<Env> {
       );
     }
     await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), this.nextExpiry());
+  }
+
+  /** Arms the alarm for `at` unless it is already set to go off sooner (the usual case: no write). */
+  private async wakeBy(at: number): Promise<void> {
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private expiryOf(orderId: string): number {
+    return this.ctx.storage.sql
+      .exec<{ at: number }>('SELECT expires_at AS at FROM reservations WHERE order_id = ?', orderId)
+      .one().at;
   }
 
   /** When the earliest live hold expires (epoch ms), or infinity. */

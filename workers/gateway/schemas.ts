@@ -12,7 +12,7 @@ export const Order = OrderSnapshot.openapi('Order');
 export const Product = ProductSnapshot.openapi('Product');
 export const ProductBody = ProductInput.openapi('ProductInput');
 
-const Freshness = z
+export const Freshness = z
   .object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() })
   .openapi('Freshness', { description: 'How fresh a read-model answer is' });
 
@@ -56,6 +56,8 @@ export const ListOrdersQuery = z.object({
     .optional()
     .openapi({ description: 'From POST /v1/orders: wait (up to 2 s) until the list includes that order' }),
 });
+/** `?limit=` of the admin lists (mail, deliveries, dead letters). */
+export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 /** Error responses, for `responses` of a route. */

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors, json } from '../schemas';
+import { AdminListQuery, errors, json } from '../schemas';
 
 const security = [{ admin: [] }];
 
@@ -43,7 +43,6 @@ const WebhookId = z.object({
     .max(100)
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
-const Limit = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 const routes = {
   listWebhooks: createRoute({
@@ -82,7 +81,7 @@ const routes = {
     tags: ['admin'],
     summary: "A subscription's delivery log, newest first",
     security,
-    request: { params: WebhookId, query: Limit },
+    request: { params: WebhookId, query: AdminListQuery },
     responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401) },
   }),
   listMail: createRoute({
@@ -91,7 +90,7 @@ const routes = {
     tags: ['admin'],
     summary: 'The local mail sink, newest first',
     security,
-    request: { query: Limit },
+    request: { query: AdminListQuery },
     responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401) },
   }),
 };

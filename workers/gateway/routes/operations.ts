@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ReplayInput } from '../../../shared/api';
 import { unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { errors, json } from '../schemas';
+import { AdminListQuery, errors, Freshness, json } from '../schemas';
 
 const security = [{ admin: [] }];
 const tags = ['operations'];
@@ -32,7 +32,6 @@ const Id = z.object({
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day, YYYY-MM-DD');
-const Freshness = z.object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() });
 
 const routes = {
   listDeadLetters: createRoute({
@@ -41,7 +40,7 @@ const routes = {
     tags,
     summary: 'Messages that failed for good, newest first, with why',
     security,
-    request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+    request: { query: AdminListQuery },
     responses: { 200: { description: 'Dead letters', content: json(z.object({ items: z.array(DeadLetter) })) }, ...errors(401) },
   }),
   getDeadLetter: createRoute({

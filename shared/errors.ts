@@ -48,3 +48,27 @@ export function unwrap<T>(result: Reply<T>): T {
   if (result.ok) return result.value;
   throw new AppError(result.error);
 }
+
+/**
+ * The HTTP status of each domain error code: the domain says what went wrong, this one table says
+ * how it is told over HTTP.
+ */
+export const statusOfCode = {
+  order_exists: 409,
+  order_not_found: 404,
+  not_cancellable: 409,
+  version_conflict: 409,
+  unknown_sku: 422,
+  mixed_currencies: 422,
+  shipment_not_found: 404,
+  idempotency_key_reused: 422,
+} as const satisfies Record<string, ContentfulStatusCode>;
+export type DomainCode = keyof typeof statusOfCode;
+
+/** A refusal by pure domain code: a code and a message, no transport detail. */
+export class DomainError extends AppError {
+  constructor(code: DomainCode, message: string) {
+    super({ code, message, status: statusOfCode[code] });
+    this.name = 'DomainError';
+  }
+}

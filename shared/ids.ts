@@ -1,14 +1,24 @@
+import { sha256 as sha256Bytes } from '@noble/hashes/sha2.js';
+
 /**
  * A UUID (RFC 9562 version 8) derived from `name`: the same name always gives the same id.
- * Consumers that are not Durable Objects use it so that redoing a step after a crash
- * publishes the same event id again, which every consumer then drops as a duplicate.
+ * Synchronous, so a Durable Object can name the events of a decision inside the transaction
+ * that commits it, and pure code (deciders, the simulation) can name them too.
  */
-export async function deterministicId(name: string): Promise<string> {
-  const bytes = (await digest(name)).slice(0, 16);
+export function factId(name: string): string {
+  const bytes = sha256Bytes(new TextEncoder().encode(name)).slice(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x80;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const h = hex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * {@link factId}, as a promise. Consumers that are not Durable Objects use it so that redoing a
+ * step after a crash publishes the same event id again, which every consumer then drops.
+ */
+export async function deterministicId(name: string): Promise<string> {
+  return factId(name);
 }
 
 function hex(bytes: Uint8Array): string {

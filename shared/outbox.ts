@@ -41,7 +41,15 @@ export class Outbox {
         Date.now(),
       );
     }
-    if (events.length > 0) this.armResend(wakeAt);
+    if (events.length > 0) {
+      this.prune();
+      this.armResend(wakeAt);
+    }
+  }
+
+  /** Forgets sent events older than {@link KEEP_SENT_MS}; runs with every write, so no alarm is needed for it. */
+  prune(): void {
+    this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
   }
 
   /** Stages already-sent events of `type` again, with their original ids; answers how many. */
@@ -89,7 +97,7 @@ export class Outbox {
    * outbox next needs the alarm (epoch ms), or infinity; the object arms the earliest of its needs.
    */
   async onAlarm(): Promise<number> {
-    this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
+    this.prune();
     try {
       await this.flush();
     } catch (error) {

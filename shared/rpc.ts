@@ -12,13 +12,13 @@ export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
     input: PlaceOrderInput,
     traceparent: string,
     idempotencyKey?: string,
-  ): Promise<Reply<PlacedOrder>>;
+  ): Promise<Reply<PlaceOrderAnswer>>;
   getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
   cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
 }
 
 /** A placed order, and whether this answer is the replay of an earlier request with the same key. */
-export interface PlacedOrder {
+export interface PlaceOrderAnswer {
   order: OrderSnapshot;
   replayed: boolean;
 }
@@ -30,7 +30,10 @@ export interface InventoryRpc extends Rpc.WorkerEntrypointBranded {
 }
 
 export interface ShippingRpc extends Rpc.WorkerEntrypointBranded {
-  carrierUpdate(webhook: CarrierWebhook, traceparent: string): Promise<Reply<{ duplicate: boolean; status: string | null }>>;
+  carrierUpdate(
+    webhook: CarrierWebhook,
+    traceparent: string,
+  ): Promise<Reply<{ duplicate: boolean; status: string | null; exception?: 'dispatched_after_cancellation' }>>;
 }
 
 export interface NotificationsRpc extends Rpc.WorkerEntrypointBranded {

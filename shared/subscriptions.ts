@@ -10,17 +10,10 @@ export type Pattern = EventType | `${string}.*` | '*';
 export const subscriptions = {
   inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
   payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
-  shipping: ['order.confirmed', 'order.cancelled'],
+  shipping: ['order.confirmed', 'order.cancellation_requested'],
   notifications: ['order.*'],
-  orders: [
-    'inventory.reserved',
-    'inventory.rejected',
-    'payment.authorized',
-    'payment.declined',
-    'shipment.dispatched',
-    'shipment.delivered',
-    'product.upserted',
-  ],
+  // Every answer the order saga waits for, so it knows when each step is done (or overdue).
+  orders: ['inventory.*', 'payment.*', 'shipment.*', 'product.upserted'],
   query: ['*'],
 } as const satisfies Record<string, readonly Pattern[]>;
 

@@ -1,9 +1,24 @@
 import { z } from 'zod';
 import { InventoryCommitted, InventoryRejected, InventoryReleased, InventoryReserved, ProductUpserted } from './inventory';
 import { NotificationSent } from './notification';
-import { OrderCancelled, OrderConfirmed, OrderDelivered, OrderPlaced, OrderShipped } from './order';
+import {
+  OrderCancellationRequested,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderDelivered,
+  OrderFlagged,
+  OrderPlaced,
+  OrderShipped,
+} from './order';
 import { PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentRefunded, PaymentVoided } from './payment';
-import { ShipmentCancelled, ShipmentCreated, ShipmentDelivered, ShipmentDispatched } from './shipment';
+import {
+  ShipmentCancelled,
+  ShipmentCancelRefused,
+  ShipmentCreated,
+  ShipmentDelivered,
+  ShipmentDispatched,
+  ShipmentException,
+} from './shipment';
 import { upcast } from './upcast';
 
 export * from './envelope';
@@ -17,9 +32,11 @@ export * from './shipment';
 export const Event = z.discriminatedUnion('type', [
   OrderPlaced,
   OrderConfirmed,
+  OrderCancellationRequested,
   OrderCancelled,
   OrderShipped,
   OrderDelivered,
+  OrderFlagged,
   InventoryReserved,
   InventoryRejected,
   InventoryReleased,
@@ -34,6 +51,8 @@ export const Event = z.discriminatedUnion('type', [
   ShipmentDispatched,
   ShipmentDelivered,
   ShipmentCancelled,
+  ShipmentCancelRefused,
+  ShipmentException,
   NotificationSent,
 ]);
 export type Event = z.infer<typeof Event>;
@@ -58,7 +77,15 @@ export function parseEvent(raw: unknown): { success: true; data: Event } | { suc
   return { success: false, reason: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') };
 }
 
-export type OrderEvent = EventOf<'order.placed' | 'order.confirmed' | 'order.cancelled' | 'order.shipped' | 'order.delivered'>;
+export type OrderEvent = EventOf<
+  | 'order.placed'
+  | 'order.confirmed'
+  | 'order.cancellation_requested'
+  | 'order.cancelled'
+  | 'order.shipped'
+  | 'order.delivered'
+  | 'order.flagged'
+>;
 
 /** Every order.* event carries the whole order as of that event. */
 export function isOrderEvent(event: Event): event is OrderEvent {

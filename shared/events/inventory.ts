@@ -10,7 +10,11 @@ const Reservation = z.object({
 export const InventoryReserved = defineEvent('inventory.reserved', Reservation);
 export const InventoryRejected = defineEvent(
   'inventory.rejected',
-  Reservation.extend({ reason: z.literal('out_of_stock'), skus: z.array(Sku) }),
+  Reservation.extend({
+    /** `order_cancelled`: the order was cancelled before its units could be held. */
+    reason: z.enum(['out_of_stock', 'order_cancelled']),
+    skus: z.array(Sku),
+  }),
 );
 export const InventoryReleased = defineEvent('inventory.released', Reservation);
 export const InventoryCommitted = defineEvent('inventory.committed', Reservation);

@@ -39,6 +39,10 @@ export const OrderSnapshot = z.object({
   shippingAddress: ShippingAddress,
   cancelReason: CancelReason.optional(),
   trackingNumber: z.string().optional(),
+  /** A customer cancel of a confirmed order: asked of shipping, which alone knows whether the goods left. */
+  cancellation: z.enum(['requested', 'refused']).optional(),
+  /** Set when an operator must look: a step overdue, or goods dispatched after the shipment was called off. */
+  exception: z.enum(['overdue', 'dispatched_after_cancellation']).optional(),
   /** The order stream's version after the change; projections keep the highest. */
   version: z.int().positive(),
   placedAt: z.iso.datetime(),
@@ -49,5 +53,12 @@ export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
 export const OrderPlaced = defineEvent('order.placed', OrderSnapshot.extend({ payment: z.object({ token: z.string().min(1) }) }));
 export const OrderConfirmed = defineEvent('order.confirmed', OrderSnapshot);
 export const OrderCancelled = defineEvent('order.cancelled', OrderSnapshot.extend({ cancelReason: CancelReason }));
+/** The customer asked to cancel a confirmed order; shipping accepts (shipment.cancelled) or refuses. */
+export const OrderCancellationRequested = defineEvent('order.cancellation_requested', OrderSnapshot);
+/** An operator must look at the order (see `exception`); `steps` names what is overdue. */
+export const OrderFlagged = defineEvent(
+  'order.flagged',
+  OrderSnapshot.extend({ exception: OrderSnapshot.shape.exception.unwrap(), steps: z.array(z.string()) }),
+);
 export const OrderShipped = defineEvent('order.shipped', OrderSnapshot);
 export const OrderDelivered = defineEvent('order.delivered', OrderSnapshot);

@@ -12,7 +12,9 @@ export function sampleEvents(): Event[] {
   const data = {
     'order.placed': { ...order, payment },
     'order.confirmed': { ...order, status: 'confirmed', version: 4 },
+    'order.cancellation_requested': { ...order, status: 'confirmed', cancellation: 'requested', version: 5 },
     'order.cancelled': { ...order, status: 'cancelled', cancelReason: 'payment_declined', version: 3 },
+    'order.flagged': { ...order, status: 'confirmed', exception: 'overdue', steps: ['capture'], version: 7 },
     'order.shipped': { ...order, status: 'shipped', version: 5 },
     'order.delivered': { ...order, status: 'delivered', version: 6 },
     'inventory.reserved': { orderId, items },
@@ -29,6 +31,8 @@ export function sampleEvents(): Event[] {
     'shipment.dispatched': { ...shipment, trackingNumber: 'TRK-1' },
     'shipment.delivered': shipment,
     'shipment.cancelled': shipment,
+    'shipment.cancel_refused': { ...shipment, status: 'dispatched' },
+    'shipment.exception': { ...shipment, reason: 'dispatched_after_cancellation', carrierStatus: 'dispatched' },
     'notification.sent': { orderId, channel: 'email', to: order.customerId, subject: 'Hello' },
   } satisfies { [T in EventType]: DataOf<T> };
   return Object.entries(data).map(([type, d]) => makeEvent(type as EventType, d as never));

@@ -43,6 +43,8 @@ export function mailFor(event: OrderEvent): Mail | null {
       body: `Thank you! We are preparing your order:\n${lines}\nTotal: ${money(order.totalCents, order.currency)}`,
     };
   }
+  // A cancellation request is answered by its outcome (cancelled, or the parcel's dispatch); a flag is for operators.
+  if (event.type !== 'order.cancelled') return null;
   return {
     orderId: order.id,
     to,

@@ -1,17 +1,38 @@
 import type { Handlers } from '../../shared/consume';
+import type { EventOf } from '../../shared/events';
 import { applyProductUpserted } from './catalog';
+import type { Fact } from './order';
 
-/** What the orders service does with each event it subscribes to. */
+/** What the orders service does with each event it subscribes to: every answer goes to its order. */
 export function handlers(env: Env): Handlers {
-  const order = (id: string) => env.ORDER_DO.getByName(id);
+  const observe = (e: EventOf<Fact>) =>
+    env.ORDER_DO.getByName(e.data.orderId).handle(
+      {
+        type: 'Observe',
+        fact: e.type,
+        ...('trackingNumber' in e.data && e.data.trackingNumber ? { trackingNumber: e.data.trackingNumber } : {}),
+      },
+      e,
+    );
+  const facts: Fact[] = [
+    'inventory.reserved',
+    'inventory.rejected',
+    'inventory.committed',
+    'inventory.released',
+    'payment.authorized',
+    'payment.declined',
+    'payment.captured',
+    'payment.voided',
+    'payment.refunded',
+    'shipment.created',
+    'shipment.cancelled',
+    'shipment.cancel_refused',
+    'shipment.dispatched',
+    'shipment.delivered',
+    'shipment.exception',
+  ];
   return {
-    'inventory.reserved': (e) => order(e.data.orderId).handle({ type: 'RecordStock', outcome: 'reserved' }, e),
-    'inventory.rejected': (e) => order(e.data.orderId).handle({ type: 'RecordStock', outcome: 'rejected' }, e),
-    'payment.authorized': (e) => order(e.data.orderId).handle({ type: 'RecordPayment', outcome: 'authorized' }, e),
-    'payment.declined': (e) => order(e.data.orderId).handle({ type: 'RecordPayment', outcome: 'declined' }, e),
-    'shipment.dispatched': (e) =>
-      order(e.data.orderId).handle({ type: 'RecordShipment', outcome: 'dispatched', trackingNumber: e.data.trackingNumber }, e),
-    'shipment.delivered': (e) => order(e.data.orderId).handle({ type: 'RecordShipment', outcome: 'delivered' }, e),
+    ...Object.fromEntries(facts.map((fact) => [fact, observe])),
     'product.upserted': (e) => applyProductUpserted(env.DB, e.data),
   };
 }

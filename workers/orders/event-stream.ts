@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors';
+import { DomainError } from '../../shared/errors';
 import { migrate } from '../../shared/schema';
 import type { OrderEvent } from './order';
 
@@ -28,11 +28,7 @@ export class EventStream {
   append(events: readonly OrderEvent[], expectedVersion: number): void {
     const current = this.sql.exec<{ v: number }>('SELECT coalesce(max(version), 0) AS v FROM events').one().v;
     if (current !== expectedVersion) {
-      throw new AppError({
-        code: 'version_conflict',
-        message: `expected version ${expectedVersion}, found ${current}`,
-        status: 409,
-      });
+      throw new DomainError('version_conflict', `expected version ${expectedVersion}, found ${current}`);
     }
     events.forEach((event, i) => {
       this.sql.exec(

@@ -1,21 +1,17 @@
 import { migrate } from '../../shared/schema';
 
-/** How long a keyed request may stay in flight before a retry may take it over (a crashed first try). */
-export const IN_FLIGHT_LEASE_MS = 30_000;
+/** How long an idempotency key is kept (the order itself is kept for good). */
+export const KEEP_KEYS_MS = 7 * 24 * 3600 * 1000;
 
-/** What a keyed request may do, given what the key has seen. */
-export type Start =
-  | { kind: 'proceed' }
-  /** `body` is the first answer's JSON: the order, or `{ error }`. */
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'in_flight' }
-  | { kind: 'mismatch' };
+/** What a keyed request meets: nothing yet, the first answer to replay, or another body. */
+export type KeyLookup = { kind: 'new' } | { kind: 'replay'; body: string } | { kind: 'mismatch' };
 
 /**
- * The idempotency record of one `Idempotency-Key` (Stripe's and the IETF draft's semantics),
- * kept in the Durable Object of the order the key names: the first request claims it, a repeat
- * with the same body gets the first answer replayed, a repeat with another body is refused, and a
- * repeat while the first is still running is told to wait.
+ * The idempotency record of one `Idempotency-Key` (Stripe's and the IETF draft's semantics), kept
+ * in the Durable Object of the order the key names: the request that places the order records its
+ * answer in the same transaction, a repeat with the same body gets that answer replayed, a repeat
+ * with another body is refused. A request refused before placing records nothing, so a retry runs
+ * again. Kept {@link KEEP_KEYS_MS}; the order's alarm forgets it then.
  */
 export class IdempotencyRecord {
   private readonly sql: SqlStorage;
@@ -28,39 +24,29 @@ export class IdempotencyRecord {
     this.sql = storage.sql;
   }
 
-  start(fingerprint: string, now: number): Start {
+  lookup(fingerprint: string): KeyLookup {
     const row = this.sql
-      .exec<{ fingerprint: string; started_at: number; status: number | null; body: string | null }>(
-        'SELECT fingerprint, started_at, status, body FROM idempotency WHERE id = 1',
-      )
+      .exec<{ fingerprint: string; body: string | null }>('SELECT fingerprint, body FROM idempotency WHERE id = 1')
       .toArray()[0];
-    if (row && row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (row?.status != null) return { kind: 'replay', status: row.status, body: row.body! };
-    if (row && now - row.started_at < IN_FLIGHT_LEASE_MS) return { kind: 'in_flight' };
+    if (!row?.body) return { kind: 'new' };
+    return row.fingerprint === fingerprint ? { kind: 'replay', body: row.body } : { kind: 'mismatch' };
+  }
+
+  /** Records the answer to replay; call in the transaction that places the order. */
+  record(fingerprint: string, body: unknown, now: number): void {
     this.sql.exec(
-      `INSERT INTO idempotency (id, fingerprint, started_at) VALUES (1, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at`,
+      `INSERT INTO idempotency (id, fingerprint, started_at, status, body) VALUES (1, ?, ?, 202, ?)
+       ON CONFLICT (id) DO NOTHING`,
       fingerprint,
       now,
-    );
-    return { kind: 'proceed' };
-  }
-
-  /**
-   * Lets go of a claim whose request was refused before anything happened (validation, e.g. an
-   * unknown SKU the catalog may learn of soon), so a retry runs again, as Stripe does.
-   */
-  release(fingerprint: string): void {
-    this.sql.exec('DELETE FROM idempotency WHERE id = 1 AND fingerprint = ? AND status IS NULL', fingerprint);
-  }
-
-  /** Records the answer to replay; the first answer stays. */
-  finish(fingerprint: string, status: number, body: unknown): void {
-    this.sql.exec(
-      'UPDATE idempotency SET status = ?, body = ? WHERE id = 1 AND fingerprint = ? AND status IS NULL',
-      status,
       JSON.stringify(body),
-      fingerprint,
     );
+  }
+
+  /** Forgets a key older than {@link KEEP_KEYS_MS}; answers when it must next look (epoch ms). */
+  prune(now: number): number {
+    this.sql.exec('DELETE FROM idempotency WHERE started_at < ?', now - KEEP_KEYS_MS);
+    const row = this.sql.exec<{ at: number }>('SELECT started_at AS at FROM idempotency').toArray()[0];
+    return row ? row.at + KEEP_KEYS_MS : Number.POSITIVE_INFINITY;
   }
 }

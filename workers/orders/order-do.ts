@@ -1,30 +1,38 @@
 import { DurableObject } from 'cloudflare:workers';
-import { type Reply, reply } from '../../shared/errors';
+import { AppError, DomainError, type ErrorBody, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
+import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
+import type { PlaceOrderAnswer } from '../../shared/rpc';
 import { EventStream } from './event-stream';
-import { IdempotencyRecord, type Start } from './idempotency';
+import { IdempotencyRecord } from './idempotency';
 import {
+  announce,
+  askedAgain,
   deadline,
   decide,
   evolve,
   initialOrder,
+  milestoneOf,
   type Order,
   type OrderCommand,
   type OrderEvent,
-  type PlacedOrder,
+  type OrderState,
   type SagaPolicy,
   snapshot,
 } from './order';
 
 const SOURCE = 'orders';
 
+/** Where a command came from: another service's event, or a request (its trace). */
+type Origin = { cause?: Cause; traceparent?: string | undefined };
+
 /**
- * One order: an append-only event stream in SQLite, state rebuilt by `evolve`, decisions by `decide`,
- * an outbox that turns the stream's milestones into order.* events, and an alarm that asks again
- * for overdue replies and finally cancels the order.
+ * One order: a thin shell around the order decider (order.ts). Load the stream, decide, append
+ * the events and stage what they announce in the outbox in one SQLite transaction, then send and
+ * answer. The alarm sends what is unsent and asks again for overdue steps.
  */
 export class OrderDO extends DurableObject<Env> {
   private state: Order;
@@ -41,36 +49,43 @@ export class OrderDO extends DurableObject<Env> {
     this.inbox = new Inbox(ctx.storage);
     this.idempotency = new IdempotencyRecord(ctx.storage);
     this.policy = { timeoutMs: Number(env.SAGA_TIMEOUT_SECONDS) * 1000, maxNudges: Number(env.SAGA_MAX_NUDGES) };
-    this.state = this.load();
+    this.state = this.stream.read().reduce(evolve, initialOrder);
   }
 
-  /** Claims an idempotency key for a request with this body fingerprint (see {@link IdempotencyRecord}). */
-  async start(fingerprint: string): Promise<Start> {
-    return this.idempotency.start(fingerprint, Date.now());
-  }
-
-  /** Lets go of a keyed request that was refused before the order was placed, so a retry runs again. */
-  async release(fingerprint: string): Promise<void> {
-    this.idempotency.release(fingerprint);
-  }
-
-  /** Places the order; `traceparent` ties its events to the HTTP request. */
+  /**
+   * Places the order, or, with an Idempotency-Key (`fingerprint` of the body), answers the first
+   * answer again; all in one transaction, so a key and its order are recorded together or not at
+   * all. `refusal` is the pricing error of this request, if any: it is answered unless the key has
+   * an answer to replay.
+   */
   async place(
-    command: Extract<OrderCommand, { type: 'PlaceOrder' }>,
+    command: Extract<OrderCommand, { type: 'PlaceOrder' }> | null,
     traceparent: string,
-    fingerprint?: string,
-  ): Promise<Reply<OrderSnapshot>> {
-    // The idempotency key's answer is recorded in the same transaction as the order itself.
-    const rememberAnswer = (view: OrderSnapshot) => fingerprint && this.idempotency.finish(fingerprint, 202, view);
-    return reply(async () => snapshot(placed(await this.execute(command, { traceparent }, rememberAnswer))));
+    key?: { fingerprint: string; refusal?: ErrorBody },
+  ): Promise<Reply<PlaceOrderAnswer>> {
+    return reply(async () => {
+      const seen = key ? this.idempotency.lookup(key.fingerprint) : { kind: 'new' as const };
+      if (seen.kind === 'mismatch')
+        throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
+      if (seen.kind === 'replay') return { order: JSON.parse(seen.body) as OrderSnapshot, replayed: true };
+      if (key?.refusal) throw new AppError(key.refusal);
+      if (!command) throw new DomainError('order_not_found', 'nothing to place');
+      const order = await this.execute(command, { traceparent }, (view) => {
+        if (key) this.idempotency.record(key.fingerprint, view, Date.now());
+      });
+      return { order: snapshot(placed(order)), replayed: false };
+    });
   }
 
-  /** Reacts to another service's event about this order; a redelivered event changes nothing. */
+  /** Reacts to another service's event about this order; a repeated event changes nothing. */
   async handle(command: OrderCommand, cause: Cause): Promise<void> {
     await this.execute(command, { cause });
   }
 
-  /** The customer's cancel: allowed until the order is shipped. */
+  /**
+   * The customer's cancel: a pending order cancels at once; a confirmed one asks shipping
+   * (`cancellation: "requested"`); refused once the parcel has left.
+   */
   async cancel(traceparent: string): Promise<Reply<OrderSnapshot>> {
     return reply(async () => snapshot(placed(await this.execute({ type: 'CancelOrder' }, { traceparent }))));
   }
@@ -82,74 +97,65 @@ export class OrderDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.outbox.onAlarm();
-    if (this.state.status === 'pending') await this.execute({ type: 'CheckDeadline', policy: this.policy }, {});
-    await armAlarm(this.ctx.storage, this.outbox.nextWake(), this.sagaDeadline());
+    if (this.state.status !== 'empty') await this.execute({ type: 'CheckDeadline', policy: this.policy }, {});
+    await armAlarm(this.ctx.storage, this.outbox.nextWake(), this.nextDeadline(), this.idempotency.prune(Date.now()));
   }
 
-  private sagaDeadline(state: Order = this.state): number {
-    return state.status === 'pending' ? deadline(state, this.policy) : Number.POSITIVE_INFINITY;
-  }
-
-  private load(): Order {
-    return this.stream.read().reduce(evolve, initialOrder);
+  private nextDeadline(state: Order = this.state): number {
+    return state.status === 'empty' ? Number.POSITIVE_INFINITY : deadline(state, this.policy);
   }
 
   /**
-   * Decides, appends, stages the resulting order.* events and runs `alsoInTransaction`, all in one
-   * SQLite transaction; then sends. A cause already handled changes nothing.
+   * Decides, appends, stages what the events announce (and asks again for overdue steps) and runs
+   * `alsoInTransaction`, all in one SQLite transaction; then sends. A cause already handled
+   * changes nothing.
    */
-  private async execute(
-    command: OrderCommand,
-    origin: { cause?: Cause; traceparent?: string | undefined },
-    alsoInTransaction?: (view: OrderSnapshot) => void,
-  ): Promise<Order> {
+  private async execute(command: OrderCommand, origin: Origin, alsoInTransaction?: (view: OrderSnapshot) => void) {
     this.state = this.ctx.storage.transactionSync(() => {
       if (origin.cause && !this.inbox.firstTime(origin.cause.id)) return this.state;
-      const events = decide(command, this.state, new Date());
+      const now = new Date();
+      const events = decide(command, this.state, now);
       if (events.length === 0) return this.state;
       this.stream.append(events, this.state.version);
       let next = this.state;
       const published: Event[] = [];
       for (const event of events) {
         next = evolve(next, event);
-        if (event.type === 'SagaNudged') this.outbox.resend('order.placed', this.sagaDeadline(next));
-        const out = integrationEvent(event, placed(next), origin);
+        const order = placed(next);
+        if (event.type === 'SagaNudged') published.push(...this.askAgain(event, order, origin, now));
+        const out = announcement(event, order, origin, now);
         if (out) published.push(out);
       }
-      this.outbox.add(published, this.sagaDeadline(next));
+      this.outbox.add(published, this.nextDeadline(next));
       alsoInTransaction?.(snapshot(placed(next)));
       return next;
     });
     await this.outbox.sendNow();
     return this.state;
   }
+
+  /** Sends the events that ask for overdue steps again, with their ids; rebuilt if pruned. */
+  private askAgain(nudge: Extract<OrderEvent, { type: 'SagaNudged' }>, order: OrderState, origin: Origin, now: Date): Event[] {
+    const rebuilt: Event[] = [];
+    for (const type of askedAgain(nudge)) {
+      if (this.outbox.resend(type) > 0) continue;
+      const milestone = milestoneOf(type, order);
+      const out = milestone && announcement(milestone, order, origin, now);
+      if (out) rebuilt.push(out);
+    }
+    return rebuilt;
+  }
 }
 
-function placed(state: Order): PlacedOrder {
+function placed(state: Order): OrderState {
   if (state.status === 'empty') throw new Error('order not placed');
   return state;
 }
 
-/** The order.* event a stream event publishes, if any; each carries the order as of that event. */
-function integrationEvent(
-  event: OrderEvent,
-  order: PlacedOrder,
-  origin: { cause?: Cause; traceparent?: string | undefined },
-): Event | null {
-  const meta = { source: SOURCE, subject: order.id, cause: origin.cause ?? null, traceparent: origin.traceparent };
-  const view = snapshot(order);
-  switch (event.type) {
-    case 'OrderPlaced':
-      return newEvent('order.placed', { ...view, payment: { token: order.paymentToken } }, meta);
-    case 'OrderConfirmed':
-      return newEvent('order.confirmed', view, meta);
-    case 'OrderCancelled':
-      return newEvent('order.cancelled', { ...view, cancelReason: event.data.reason }, meta);
-    case 'OrderShipped':
-      return newEvent('order.shipped', view, meta);
-    case 'OrderDelivered':
-      return newEvent('order.delivered', view, meta);
-    default:
-      return null;
-  }
+/** The published event of a stream event, if any, with the id of the fact it states. */
+function announcement(event: OrderEvent, order: OrderState, origin: Origin, now: Date): Event | null {
+  const out = announce(event, order);
+  if (!out) return null;
+  const meta = { source: SOURCE, subject: order.id, cause: origin.cause ?? null, traceparent: origin.traceparent, now };
+  return newEvent(out.type, out.data as never, { ...meta, id: factId(out.key) });
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors';
+import { DomainError } from '../../shared/errors';
 import type { OrderLine } from '../../shared/events';
 
 export interface Price {
@@ -17,7 +17,7 @@ export function price(requested: { sku: string; quantity: number }[], catalog: R
 
   const unknown = [...quantities.keys()].filter((sku) => !catalog.has(sku));
   if (unknown.length > 0) {
-    throw new AppError({ code: 'unknown_sku', message: `unknown SKU: ${unknown.join(', ')}`, status: 422 });
+    throw new DomainError('unknown_sku', `unknown SKU: ${unknown.join(', ')}`);
   }
   const items: OrderLine[] = [...quantities].map(([sku, quantity]) => {
     const { name, priceCents } = catalog.get(sku)!;
@@ -25,7 +25,7 @@ export function price(requested: { sku: string; quantity: number }[], catalog: R
   });
   const currencies = new Set(items.map((i) => catalog.get(i.sku)!.currency));
   if (currencies.size > 1) {
-    throw new AppError({ code: 'mixed_currencies', message: 'all items of an order must share one currency', status: 422 });
+    throw new DomainError('mixed_currencies', 'all items of an order must share one currency');
   }
   const totalCents = items.reduce((sum, i) => sum + i.unitPriceCents * i.quantity, 0);
   return { items, totalCents, currency: [...currencies][0]! };

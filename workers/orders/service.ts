@@ -1,10 +1,11 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { PlaceOrderInput } from '../../shared/api';
-import { AppError, type Reply, reply, unwrap } from '../../shared/errors';
+import { AppError, type ErrorBody, type Reply, reply, unwrap } from '../../shared/errors';
 import type { OrderSnapshot } from '../../shared/events';
 import { deterministicId, sha256 } from '../../shared/ids';
-import type { OrdersRpc, PlacedOrder } from '../../shared/rpc';
+import type { OrdersRpc, PlaceOrderAnswer } from '../../shared/rpc';
 import { readPrices } from './catalog';
+import type { OrderDO } from './order-do';
 import { price } from './pricing';
 
 const notFound = () => new AppError({ code: 'order_not_found', message: 'no such order', status: 404 });
@@ -21,56 +22,32 @@ export class OrdersService extends WorkerEntrypoint<Env> implements OrdersRpc {
     input: PlaceOrderInput,
     traceparent: string,
     idempotencyKey?: string,
-  ): Promise<Reply<PlacedOrder>> {
+  ): Promise<Reply<PlaceOrderAnswer>> {
     return reply(async () => {
       const parsed = PlaceOrderInput.safeParse(input);
       if (!parsed.success) throw new AppError({ code: 'invalid_request', message: parsed.error.message, status: 400 });
       const request = parsed.data;
       const id = idempotencyKey ? await deterministicId(`${customerId}\n${idempotencyKey}`) : crypto.randomUUID();
-      const stub = this.env.ORDER_DO.getByName(id);
       const fingerprint = idempotencyKey ? await sha256(JSON.stringify(request)) : undefined;
-
-      if (fingerprint) {
-        const start = await stub.start(fingerprint);
-        if (start.kind === 'mismatch') {
-          throw new AppError({
-            code: 'idempotency_key_reused',
-            message: 'this Idempotency-Key was used with another body',
-            status: 422,
-          });
-        }
-        if (start.kind === 'in_flight') {
-          throw new AppError({
-            code: 'idempotency_in_flight',
-            message: 'a request with this Idempotency-Key is still in progress',
-            status: 409,
-          });
-        }
-        if (start.kind === 'replay') return { order: JSON.parse(start.body) as OrderSnapshot, replayed: true };
-      }
-
-      let priced: ReturnType<typeof price>;
+      // Priced first; one call then checks the key, places and records the answer in one transaction.
+      let command: Parameters<DurableObjectStub<OrderDO>['place']>[0] = null;
+      let refusal: ErrorBody | undefined;
       try {
-        priced = price(
-          request.items,
-          await readPrices(
-            this.env.DB,
-            request.items.map((i) => i.sku),
-          ),
+        const prices = await readPrices(
+          this.env.DB,
+          request.items.map((i) => i.sku),
         );
-      } catch (error) {
-        if (fingerprint) await stub.release(fingerprint);
-        throw error;
-      }
-      const placed = await stub.place(
-        {
+        const priced = price(request.items, prices);
+        command = {
           type: 'PlaceOrder',
           data: { id, customerId, ...priced, shippingAddress: request.shippingAddress, paymentToken: request.payment.token },
-        },
-        traceparent,
-        fingerprint,
-      );
-      return { order: unwrap(placed), replayed: false };
+        };
+      } catch (error) {
+        if (!(error instanceof AppError) || !fingerprint) throw error;
+        refusal = error.toJSON();
+      }
+      const stub = this.env.ORDER_DO.getByName(id);
+      return unwrap(await stub.place(command, traceparent, fingerprint ? { fingerprint, refusal } : undefined));
     });
   }
 
@@ -83,7 +60,10 @@ export class OrdersService extends WorkerEntrypoint<Env> implements OrdersRpc {
     });
   }
 
-  /** The customer's cancel; `409 not_cancellable` once the order is shipped. */
+  /**
+   * The customer's cancel: a pending order is cancelled, a confirmed one has its cancellation
+   * requested of shipping; `409 not_cancellable` once the parcel has left.
+   */
   async cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>> {
     return reply(async () => {
       const stub = this.env.ORDER_DO.getByName(orderId);

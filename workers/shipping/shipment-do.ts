@@ -1,17 +1,41 @@
 import { DurableObject } from 'cloudflare:workers';
 import { type Reply, reply } from '../../shared/errors';
-import type { OrderSnapshot } from '../../shared/events';
+import type { Event, ShippingAddress } from '../../shared/events';
+import { factId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
-import { type Cause, type EventMeta, newEvent } from '../../shared/publish';
+import { type Cause, newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
-import { applyCarrierUpdate, type CarrierStatus, type ShipmentStatus } from './shipment';
+import {
+  type Announcement,
+  announce,
+  answerAgain,
+  type CarrierStatus,
+  decide,
+  evolve,
+  type Shipment,
+  type ShipmentMessage,
+  type ShipmentStatus,
+  shipmentId,
+} from './shipment';
 
 const SOURCE = 'shipping';
-const shipmentId = (orderId: string) => `shp_${orderId}`;
 
-type Row = { shipment_id: string; status: ShipmentStatus; tracking_number: string | null };
+type Row = {
+  order_id: string;
+  status: ShipmentStatus;
+  address: string;
+  tracking_number: string | null;
+  exception: CarrierStatus | null;
+};
 
-/** The shipment of one order: created on confirmation, moved by the carrier's webhooks. */
+/** Where a message came from: another service's event, or a carrier webhook (its trace). */
+type Origin = { cause: Cause | null; traceparent?: string };
+
+/**
+ * The shipment of one order; a thin shell around the shipment decider (shipment.ts): load,
+ * decide, persist the state and stage what it announces in one transaction, then send. A repeated
+ * message is answered again with the same event (the asker may have lost the first answer).
+ */
 export class ShipmentDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
 
@@ -21,108 +45,126 @@ export class ShipmentDO extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
         status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,
       'CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL)',
+      'ALTER TABLE shipment ADD COLUMN exception TEXT',
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
 
-  /** Creates the shipment of a confirmed order, once; never after the order was cancelled. */
-  async create(order: OrderSnapshot, cause: Cause): Promise<ShipmentStatus> {
-    this.ctx.storage.transactionSync(() => {
-      if (this.row()) return;
-      this.save(order, 'created');
-      this.outbox.add([
-        newEvent(
-          'shipment.created',
-          { orderId: order.id, shipmentId: shipmentId(order.id), address: order.shippingAddress },
-          { source: SOURCE, subject: order.id, cause },
-        ),
-      ]);
-    });
-    await this.outbox.sendNow();
-    return this.row()!.status;
+  /** order.confirmed: creates the shipment, once; never after it was called off. */
+  async create(order: { id: string; shippingAddress: ShippingAddress }, cause: Cause): Promise<ShipmentStatus | null> {
+    return this.execute({ type: 'Create', orderId: order.id, address: order.shippingAddress }, { cause });
   }
 
-  /** The order was cancelled: a shipment not yet dispatched is called off. */
-  async cancel(order: OrderSnapshot, cause: Cause): Promise<ShipmentStatus> {
-    this.ctx.storage.transactionSync(() => {
-      const row = this.row();
-      if (!row) return this.save(order, 'cancelled');
-      if (row.status !== 'created') return;
-      this.setStatus('cancelled');
-      this.outbox.add([update('shipment.cancelled', order.id, { source: SOURCE, subject: order.id, cause })]);
-    });
-    await this.outbox.sendNow();
-    return this.row()!.status;
+  /** order.cancellation_requested: calls the shipment off, or refuses once the parcel has left. */
+  async requestCancel(orderId: string, cause: Cause): Promise<ShipmentStatus | null> {
+    return this.execute({ type: 'RequestCancel', orderId }, { cause });
   }
 
   /**
    * A verified carrier webhook. A webhook id seen before is ignored (replay protection); answers
-   * whether it was a duplicate and the shipment's status after it.
+   * whether it was a duplicate, the shipment's status after it, and any exception it raised.
    */
   async carrierUpdate(
     webhook: { id: string; orderId: string; status: CarrierStatus; trackingNumber?: string },
     traceparent: string,
-  ): Promise<Reply<{ duplicate: boolean; status: ShipmentStatus | null }>> {
-    const result = await reply(() =>
-      this.ctx.storage.transactionSync(() => {
-        const seen = this.ctx.storage.sql.exec(
+  ): Promise<Reply<{ duplicate: boolean; status: ShipmentStatus | null; exception?: 'dispatched_after_cancellation' }>> {
+    return reply(async () => {
+      const seen = this.ctx.storage.transactionSync(() => {
+        const { rowsWritten } = this.ctx.storage.sql.exec(
           'INSERT INTO carrier_webhooks (id, received_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
           webhook.id,
           new Date().toISOString(),
         );
-        const row = this.row();
-        if (seen.rowsWritten === 0) return { duplicate: true, status: row?.status ?? null };
-        const steps = applyCarrierUpdate(row?.status ?? null, webhook.status);
-        if (webhook.trackingNumber)
-          this.ctx.storage.sql.exec('UPDATE shipment SET tracking_number = ? WHERE id = 1', webhook.trackingNumber);
-        const trackingNumber = webhook.trackingNumber ?? row!.tracking_number ?? undefined;
-        const meta = { source: SOURCE, subject: webhook.orderId, cause: null, traceparent };
-        for (const step of steps) this.setStatus(step);
-        this.outbox.add(steps.map((step) => update(`shipment.${step}`, webhook.orderId, meta, trackingNumber)));
-        return { duplicate: false, status: this.row()!.status };
-      }),
-    );
-    await this.outbox.sendNow();
-    return result;
+        return rowsWritten === 0;
+      });
+      if (seen) {
+        const now = this.load();
+        return { duplicate: true, status: now.status === 'none' ? null : now.status };
+      }
+      const { id: _, ...update } = webhook;
+      try {
+        await this.execute({ type: 'CarrierUpdate', ...update }, { cause: null, traceparent });
+      } catch (error) {
+        // A refused update must not use up its webhook id: the carrier may send it again once it is valid.
+        this.ctx.storage.sql.exec('DELETE FROM carrier_webhooks WHERE id = ?', webhook.id);
+        throw error;
+      }
+      const after = this.load();
+      if (after.status === 'none') return { duplicate: false, status: null };
+      return {
+        duplicate: false,
+        status: after.status,
+        ...(after.exception ? { exception: 'dispatched_after_cancellation' as const } : {}),
+      };
+    });
   }
 
   async read(): Promise<ShipmentStatus | null> {
-    return this.row()?.status ?? null;
+    const state = this.load();
+    return state.status === 'none' ? null : state.status;
   }
 
   override async alarm(): Promise<void> {
     await armAlarm(this.ctx.storage, await this.outbox.onAlarm());
   }
 
-  private row(): Row | null {
-    return (
-      this.ctx.storage.sql.exec<Row>('SELECT shipment_id, status, tracking_number FROM shipment WHERE id = 1').toArray()[0] ??
-      null
-    );
+  private async execute(message: ShipmentMessage, origin: Origin): Promise<ShipmentStatus | null> {
+    const state = this.ctx.storage.transactionSync(() => {
+      const before = this.load();
+      const events = decide(message, before, new Date());
+      const after = events.reduce(evolve, before);
+      if (events.length > 0) {
+        this.save(after);
+        this.outbox.add(events.map((e) => this.toEvent(announce(e), origin)));
+      } else {
+        const again = answerAgain(message, after);
+        if (again && this.outbox.resend(again.type) === 0) this.outbox.add([this.toEvent(again, origin)]);
+      }
+      return after;
+    });
+    await this.outbox.sendNow();
+    return state.status === 'none' ? null : state.status;
   }
 
-  private save(order: OrderSnapshot, status: ShipmentStatus) {
+  private toEvent(out: Announcement, origin: Origin): Event {
+    return newEvent(out.type, out.data as never, {
+      source: SOURCE,
+      subject: out.data.orderId as string,
+      cause: origin.cause,
+      traceparent: origin.traceparent,
+      id: factId(out.key),
+    });
+  }
+
+  private load(): Shipment {
+    const row = this.ctx.storage.sql
+      .exec<Row>('SELECT order_id, status, address, tracking_number, exception FROM shipment WHERE id = 1')
+      .toArray()[0];
+    if (!row) return { status: 'none' };
+    const address = JSON.parse(row.address) as ShippingAddress | null;
+    return {
+      status: row.status,
+      orderId: row.order_id,
+      ...(address ? { address } : {}),
+      ...(row.tracking_number ? { trackingNumber: row.tracking_number } : {}),
+      ...(row.exception ? { exception: row.exception } : {}),
+    };
+  }
+
+  private save(state: Shipment): void {
+    if (state.status === 'none') return;
     this.ctx.storage.sql.exec(
-      'INSERT INTO shipment (id, shipment_id, order_id, status, address, updated_at) VALUES (1, ?, ?, ?, ?, ?)',
-      shipmentId(order.id),
-      order.id,
-      status,
-      JSON.stringify(order.shippingAddress),
+      `INSERT INTO shipment (id, shipment_id, order_id, status, address, tracking_number, exception, updated_at)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, address = excluded.address,
+         tracking_number = excluded.tracking_number, exception = excluded.exception, updated_at = excluded.updated_at`,
+      shipmentId(state.orderId),
+      state.orderId,
+      state.status,
+      JSON.stringify(state.address ?? null),
+      state.trackingNumber ?? null,
+      state.exception ?? null,
       new Date().toISOString(),
     );
   }
-
-  private setStatus(status: ShipmentStatus) {
-    this.ctx.storage.sql.exec('UPDATE shipment SET status = ?, updated_at = ? WHERE id = 1', status, new Date().toISOString());
-  }
-}
-
-/** A change of a shipment's status, as an event. */
-function update(
-  type: 'shipment.cancelled' | 'shipment.dispatched' | 'shipment.delivered',
-  orderId: string,
-  meta: EventMeta,
-  trackingNumber?: string,
-) {
-  return newEvent(type, { orderId, shipmentId: shipmentId(orderId), ...(trackingNumber ? { trackingNumber } : {}) }, meta);
 }

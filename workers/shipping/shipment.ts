@@ -1,17 +1,170 @@
-import { AppError } from '../../shared/errors';
+import type { Decider } from '../../shared/decider';
+import { DomainError } from '../../shared/errors';
+import type { EventType, ShippingAddress } from '../../shared/events';
 
 export type ShipmentStatus = 'created' | 'dispatched' | 'delivered' | 'cancelled';
 export type CarrierStatus = 'dispatched' | 'delivered';
 
 /**
- * What a carrier update does to a shipment: the statuses it passes through, in order (a delivery
- * reported before its dispatch passes through both). Refused for unknown or cancelled shipments.
+ * The shipment of one order. Shipping alone knows whether the goods have left, so it is the one
+ * authority on a cancellation: it calls the shipment off, or refuses because the parcel is out.
  */
-export function applyCarrierUpdate(current: ShipmentStatus | null, update: CarrierStatus): CarrierStatus[] {
-  if (current === null) throw new AppError({ code: 'shipment_not_found', message: 'no shipment for this order', status: 404 });
-  if (current === 'cancelled')
-    throw new AppError({ code: 'shipment_cancelled', message: 'the shipment was cancelled', status: 409 });
-  if (update === 'dispatched') return current === 'created' ? ['dispatched'] : [];
-  if (current === 'created') return ['dispatched', 'delivered'];
-  return current === 'dispatched' ? ['delivered'] : [];
+export type Shipment =
+  | { status: 'none' }
+  | {
+      status: ShipmentStatus;
+      orderId: string;
+      address?: ShippingAddress;
+      trackingNumber?: string;
+      /** The carrier reported a parcel whose shipment had been called off. */
+      exception?: CarrierStatus;
+    };
+
+export type ShipmentMessage =
+  /** order.confirmed */
+  | { type: 'Create'; orderId: string; address: ShippingAddress }
+  /** order.cancellation_requested */
+  | { type: 'RequestCancel'; orderId: string }
+  /** A verified carrier webhook (duplicates were dropped by their id before). */
+  | { type: 'CarrierUpdate'; orderId: string; status: CarrierStatus; trackingNumber?: string };
+
+export type ShipmentEvent =
+  | { type: 'Created'; orderId: string; address: ShippingAddress }
+  /** Called off: before it was created (the request came first) or before the carrier took it. */
+  | { type: 'CalledOff'; orderId: string }
+  | { type: 'CancelRefused'; orderId: string; status: CarrierStatus }
+  | { type: 'Dispatched'; orderId: string; trackingNumber?: string }
+  | { type: 'Delivered'; orderId: string; trackingNumber?: string }
+  | { type: 'DispatchedAfterCancel'; orderId: string; carrierStatus: CarrierStatus };
+
+/** What a message does to a shipment; pure. */
+export function decide(message: ShipmentMessage, state: Shipment, _now: Date): ShipmentEvent[] {
+  const { orderId } = message;
+  switch (message.type) {
+    case 'Create':
+      return state.status === 'none' ? [{ type: 'Created', orderId, address: message.address }] : [];
+    case 'RequestCancel':
+      switch (state.status) {
+        case 'none':
+        case 'created':
+          return [{ type: 'CalledOff', orderId }];
+        case 'dispatched':
+        case 'delivered':
+          return [{ type: 'CancelRefused', orderId, status: state.status }];
+        case 'cancelled':
+          return [];
+        default: {
+          const _exhaustive: never = state;
+          return _exhaustive;
+        }
+      }
+    case 'CarrierUpdate': {
+      const tracking = message.trackingNumber ?? (state.status !== 'none' ? state.trackingNumber : undefined);
+      const t = tracking ? { trackingNumber: tracking } : {};
+      switch (state.status) {
+        case 'none':
+          throw new DomainError('shipment_not_found', 'no shipment for this order');
+        case 'cancelled':
+          // The physical world insists: never a silent refund, an exception for an operator.
+          return state.exception ? [] : [{ type: 'DispatchedAfterCancel', orderId, carrierStatus: message.status }];
+        case 'created':
+          return message.status === 'dispatched'
+            ? [{ type: 'Dispatched', orderId, ...t }]
+            : [
+                { type: 'Dispatched', orderId, ...t },
+                { type: 'Delivered', orderId, ...t },
+              ];
+        case 'dispatched':
+          return message.status === 'delivered' ? [{ type: 'Delivered', orderId, ...t }] : [];
+        case 'delivered':
+          return [];
+        default: {
+          const _exhaustive: never = state;
+          return _exhaustive;
+        }
+      }
+    }
+    default: {
+      const _exhaustive: never = message;
+      return _exhaustive;
+    }
+  }
+}
+
+/** Applies one event; pure. */
+export function evolve(state: Shipment, event: ShipmentEvent): Shipment {
+  const base = state.status === 'none' ? { orderId: event.orderId } : state;
+  switch (event.type) {
+    case 'Created':
+      return { ...base, status: 'created', address: event.address };
+    case 'CalledOff':
+      return { ...base, status: 'cancelled' };
+    case 'CancelRefused':
+      return state;
+    case 'Dispatched':
+      return { ...base, status: 'dispatched', ...(event.trackingNumber ? { trackingNumber: event.trackingNumber } : {}) };
+    case 'Delivered':
+      return { ...base, status: 'delivered', ...(event.trackingNumber ? { trackingNumber: event.trackingNumber } : {}) };
+    case 'DispatchedAfterCancel':
+      return { ...base, status: 'cancelled', exception: event.carrierStatus };
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+export const shipment: Decider<ShipmentMessage, Shipment, ShipmentEvent> = {
+  initialState: { status: 'none' },
+  decide,
+  evolve,
+};
+
+export const shipmentId = (orderId: string) => `shp_${orderId}`;
+
+/** A published shipment.* event: type, data and the key of the fact it states (its id). */
+export type Announcement = { type: Extract<EventType, `shipment.${string}`>; key: string; data: Record<string, unknown> };
+
+const fact = (type: Announcement['type'], orderId: string, data: Record<string, unknown> = {}): Announcement => ({
+  type,
+  key: `${orderId}/${type}`,
+  data: { orderId, shipmentId: shipmentId(orderId), ...data },
+});
+
+/** What the world hears of a shipment event. */
+export function announce(event: ShipmentEvent): Announcement {
+  const t = 'trackingNumber' in event && event.trackingNumber ? { trackingNumber: event.trackingNumber } : {};
+  switch (event.type) {
+    case 'Created':
+      return fact('shipment.created', event.orderId, { address: event.address });
+    case 'CalledOff':
+      return fact('shipment.cancelled', event.orderId);
+    case 'CancelRefused':
+      return fact('shipment.cancel_refused', event.orderId, { status: event.status });
+    case 'Dispatched':
+      return fact('shipment.dispatched', event.orderId, t);
+    case 'Delivered':
+      return fact('shipment.delivered', event.orderId, t);
+    case 'DispatchedAfterCancel':
+      return fact('shipment.exception', event.orderId, {
+        reason: 'dispatched_after_cancellation',
+        carrierStatus: event.carrierStatus,
+      });
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+/**
+ * The answer a repeated message gets (a nudge: its first answer may have been lost): the fact that
+ * answers it in the shipment's state now, with the same id as the first time.
+ */
+export function answerAgain(message: ShipmentMessage, state: Shipment): Announcement | null {
+  if (message.type === 'CarrierUpdate' || state.status === 'none') return null;
+  const { orderId } = state;
+  if (state.status === 'cancelled') return announce({ type: 'CalledOff', orderId });
+  if (message.type === 'Create') return state.address ? announce({ type: 'Created', orderId, address: state.address }) : null;
+  return announce({ type: 'CancelRefused', orderId, status: state.status === 'created' ? 'dispatched' : state.status });
 }

@@ -24,23 +24,23 @@ describe('InventoryDO', () => {
   it('holds stock per order at most once', async () => {
     const { stub } = await product(5);
     const order = crypto.randomUUID();
-    expect(await stub.reserve(order, 2)).toBe('held');
-    expect(await stub.reserve(order, 2)).toBe('held');
+    expect(await stub.reserve(order, 2, new Date().toISOString())).toBe('held');
+    expect(await stub.reserve(order, 2, new Date().toISOString())).toBe('held');
     expect(await stub.read()).toMatchObject({ stock: 5, available: 3 });
   });
 
   it('rejects a hold larger than what is available, and keeps answering rejected', async () => {
     const { stub } = await product(1);
     const order = crypto.randomUUID();
-    expect(await stub.reserve(order, 2)).toBe('rejected');
+    expect(await stub.reserve(order, 2, new Date().toISOString())).toBe('rejected');
     await stub.upsert({ sku: (await stub.read())!.sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock: 10 }, traceparent);
-    expect(await stub.reserve(order, 2)).toBe('rejected');
+    expect(await stub.reserve(order, 2, new Date().toISOString())).toBe('rejected');
   });
 
   it('gives stock back on release, once', async () => {
     const { stub } = await product(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 3);
+    await stub.reserve(order, 3, new Date().toISOString());
     expect(await stub.release(order, 3)).toBe('released');
     expect(await stub.release(order, 3)).toBe('released');
     expect(await stub.read()).toMatchObject({ stock: 5, available: 5 });
@@ -49,15 +49,15 @@ describe('InventoryDO', () => {
   it('refuses a hold that arrives after the order was released', async () => {
     const { stub } = await product(5);
     const order = crypto.randomUUID();
-    expect(await stub.release(order, 1)).toBe('released');
-    expect(await stub.reserve(order, 1)).toBe('released');
+    expect(await stub.release(order, 1)).toBe('barred');
+    expect(await stub.reserve(order, 1, new Date().toISOString())).toBe('barred');
     expect(await stub.read()).toMatchObject({ available: 5 });
   });
 
   it('takes committed stock off the shelf', async () => {
     const { stub } = await product(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 2);
+    await stub.reserve(order, 2, new Date().toISOString());
     expect(await stub.commit(order, 2)).toBe('committed');
     expect(await stub.commit(order, 2)).toBe('committed');
     expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
@@ -65,16 +65,38 @@ describe('InventoryDO', () => {
 
   it('never oversells: 64 concurrent orders for the last 5 units hold exactly 5', async () => {
     const { stub } = await product(5);
-    const outcomes = await Promise.all(Array.from({ length: 64 }, () => stub.reserve(crypto.randomUUID(), 1)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 64 }, () => stub.reserve(crypto.randomUUID(), 1, new Date().toISOString())),
+    );
     expect(outcomes.filter((o) => o === 'held')).toHaveLength(5);
     expect(await stub.read()).toMatchObject({ stock: 5, available: 0 });
   });
 
   it('keeps holds when stock is counted again', async () => {
     const { sku, stub } = await product(5);
-    await stub.reserve(crypto.randomUUID(), 4);
+    await stub.reserve(crypto.randomUUID(), 4, new Date().toISOString());
     await stub.upsert({ sku, name: 'Thing', priceCents: 500, currency: 'EUR', stock: 6 }, traceparent);
     expect(await stub.read()).toMatchObject({ stock: 6, available: 2, version: 3 });
+  });
+});
+
+describe('InventoryDO against replays (issue 7, defect 1)', () => {
+  it('never gives back a sale when order.placed is replayed after the order confirmed', async () => {
+    const { stub } = await product(3);
+    const order = crypto.randomUUID();
+    const placedAt = new Date().toISOString();
+    await stub.reserve(order, 3, placedAt);
+    await stub.commit(order, 3);
+    // The replayed order.placed: the hold answers where it stands, and the all-or-nothing path has nothing to undo.
+    expect(await stub.reserve(order, 3, placedAt)).toBe('committed');
+    expect(await stub.undo(order)).toBe('committed');
+    expect(await stub.read()).toMatchObject({ stock: 0, available: 0 });
+  });
+
+  it('ignores an order.placed older than the holds are kept', async () => {
+    const { stub } = await product(3);
+    expect(await stub.reserve(crypto.randomUUID(), 1, '2020-01-01T00:00:00.000Z')).toBeNull();
+    expect(await stub.read()).toMatchObject({ available: 3 });
   });
 });
 
@@ -83,16 +105,16 @@ describe('InventoryDO holds over time', () => {
   it('frees a hold whose order never confirmed once it expires', async () => {
     const { stub } = await newProduct(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 4);
+    await stub.reserve(order, 4, new Date().toISOString());
     expect(await stub.read()).toMatchObject({ available: 1 });
     await vi.waitFor(async () => expect(await stub.read()).toMatchObject({ available: 5 }), { timeout: 5_000, interval: 50 });
-    expect(await stub.reserve(order, 4)).toBe('expired');
+    expect(await stub.reserve(order, 4, new Date().toISOString())).toBe('expired');
   }, 10_000);
 
   it('takes an expired hold again on commit while the units are still there', async () => {
     const { stub } = await newProduct(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 2);
+    await stub.reserve(order, 2, new Date().toISOString());
     await vi.waitFor(async () => expect(await stub.read()).toMatchObject({ available: 5 }), { timeout: 5_000, interval: 50 });
     expect(await stub.commit(order, 2)).toBe('committed');
     expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
@@ -101,7 +123,7 @@ describe('InventoryDO holds over time', () => {
   it('keeps a committed sale when its hold would have expired', async () => {
     const { stub } = await newProduct(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 2);
+    await stub.reserve(order, 2, new Date().toISOString());
     await stub.commit(order, 2);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await stub.read()).toMatchObject({ stock: 3, available: 3 });
@@ -110,7 +132,7 @@ describe('InventoryDO holds over time', () => {
   it('returns sold units to the shelf when a confirmed order is cancelled, once', async () => {
     const { stub } = await newProduct(5);
     const order = crypto.randomUUID();
-    await stub.reserve(order, 2);
+    await stub.reserve(order, 2, new Date().toISOString());
     await stub.commit(order, 2);
     expect(await stub.release(order, 2)).toBe('returned');
     expect(await stub.release(order, 2)).toBe('returned');

@@ -14,7 +14,10 @@ async function placed() {
 describe('OrderDO', () => {
   it('places an order: one event in its stream, order.placed sent from the outbox', async () => {
     const { stub, answer } = await placed();
-    expect(answer).toMatchObject({ ok: true, value: { status: 'pending', version: 1, totalCents: 3800 } });
+    expect(answer).toMatchObject({
+      ok: true,
+      value: { order: { status: 'pending', version: 1, totalCents: 3800 }, replayed: false },
+    });
     await runInDurableObject(stub, (_instance: OrderDO, state) => {
       expect(state.storage.sql.exec('SELECT version, type FROM events').toArray()).toEqual([{ version: 1, type: 'OrderPlaced' }]);
       expect(state.storage.sql.exec('SELECT type FROM outbox WHERE sent_at IS NOT NULL').toArray()).toEqual([
@@ -33,22 +36,22 @@ describe('OrderDO', () => {
 
   it('confirms when stock is reserved and payment authorized', async () => {
     const { stub } = await placed();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
-    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'payment.authorized' }, makeCause());
     expect(await stub.read()).toMatchObject({ status: 'confirmed', version: 4 });
   });
 
   it('applies a redelivered event once', async () => {
     const { stub } = await placed();
     const cause = makeCause();
-    await stub.handle({ type: 'RecordPayment', outcome: 'declined' }, cause);
-    await stub.handle({ type: 'RecordPayment', outcome: 'declined' }, cause);
+    await stub.handle({ type: 'Observe', fact: 'payment.declined' }, cause);
+    await stub.handle({ type: 'Observe', fact: 'payment.declined' }, cause);
     expect(await stub.read()).toMatchObject({ status: 'cancelled', cancelReason: 'payment_declined', version: 3 });
   });
 
   it('rebuilds the same state from its stream in a fresh instance', async () => {
     const { stub } = await placed();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, makeCause());
     const before = await stub.read();
     const rebuilt = await runInDurableObject(stub, (_instance: OrderDO, state) => new OrderDO(state, env).read());
     expect(rebuilt).toEqual(before);

@@ -30,12 +30,14 @@ describe('event stream', () => {
     await runInDurableObject(stub, (_instance, state) => {
       const stream = new EventStream(state.storage);
       const at = new Date().toISOString();
-      stream.append([{ type: 'StockReserved', data: { at } }], 0);
-      expect(() => stream.append([{ type: 'PaymentAuthorized', data: { at } }], 0)).toThrow(AppError);
-      expect(() => stream.append([{ type: 'PaymentAuthorized', data: { at } }], 0)).toThrow(
+      stream.append([{ type: 'StepDone', data: { at, step: 'stock', fact: 'inventory.reserved' } }], 0);
+      expect(() => stream.append([{ type: 'StepDone', data: { at, step: 'payment', fact: 'payment.authorized' } }], 0)).toThrow(
+        AppError,
+      );
+      expect(() => stream.append([{ type: 'StepDone', data: { at, step: 'payment', fact: 'payment.authorized' } }], 0)).toThrow(
         /version_conflict|expected version 0/,
       );
-      expect(stream.read().map((e) => e.type)).toEqual(['StockReserved']);
+      expect(stream.read().map((e) => e.type)).toEqual(['StepDone']);
     });
   });
 });
@@ -43,18 +45,18 @@ describe('event stream', () => {
 describe('OrderDO across evictions', () => {
   it('continues the saga after the object is evicted between steps', async () => {
     const stub = await placed();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, makeCause());
     await evictDurableObject(stub);
-    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'payment.authorized' }, makeCause());
     expect(await stub.read()).toMatchObject({ status: 'confirmed', version: 4 });
   });
 
   it('still drops a duplicate after eviction', async () => {
     const stub = await placed();
     const cause = makeCause();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, cause);
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, cause);
     await evictDurableObject(stub);
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, cause);
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, cause);
     expect(await stub.read()).toMatchObject({ version: 2 });
   });
 });
@@ -82,8 +84,8 @@ describe('saga timeout', () => {
 
   it('does not time out an order whose replies arrived', async () => {
     const stub = await placed();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
-    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'payment.authorized' }, makeCause());
     await sleep(2_500);
     expect(await stub.read()).toMatchObject({ status: 'confirmed' });
   }, 10_000);
@@ -92,9 +94,9 @@ describe('saga timeout', () => {
 describe('customer cancel', () => {
   it('cancels until shipped, then answers 409', async () => {
     const stub = await placed();
-    await stub.handle({ type: 'RecordStock', outcome: 'reserved' }, makeCause());
-    await stub.handle({ type: 'RecordPayment', outcome: 'authorized' }, makeCause());
-    await stub.handle({ type: 'RecordShipment', outcome: 'dispatched' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'inventory.reserved' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'payment.authorized' }, makeCause());
+    await stub.handle({ type: 'Observe', fact: 'shipment.dispatched' }, makeCause());
     expect(await stub.cancel(traceparent)).toMatchObject({ ok: false, error: { code: 'not_cancellable', status: 409 } });
 
     const other = await placed();

@@ -53,28 +53,36 @@ describe('ShipmentDO and the carrier', () => {
     });
   });
 
-  it('refuses news for a shipment that does not exist or was cancelled', async () => {
+  it('refuses news for a shipment that does not exist', async () => {
     const orderId = crypto.randomUUID();
     const stub = env.SHIPMENT_DO.getByName(orderId);
     expect(await stub.carrierUpdate({ id: 'wh_x', orderId, status: 'dispatched' }, traceparent)).toMatchObject({
       ok: false,
       error: { code: 'shipment_not_found', status: 404 },
     });
-    const { order, stub: shipped } = await created();
-    await shipped.cancel(
-      order,
-      makeEvent('order.cancelled', { ...order, status: 'cancelled', cancelReason: 'customer_request' }),
-    );
-    expect(await shipped.carrierUpdate({ id: 'wh_y', orderId: order.id, status: 'dispatched' }, traceparent)).toMatchObject({
-      ok: false,
-      error: { code: 'shipment_cancelled', status: 409 },
+  });
+
+  it('records a dispatch after the shipment was called off as an exception, never as a shipment', async () => {
+    const { order, stub } = await created();
+    const request = makeEvent('order.cancellation_requested', { ...order, cancellation: 'requested' });
+    expect(await stub.requestCancel(order.id, request)).toBe('cancelled');
+    expect(await stub.carrierUpdate({ id: 'wh_y', orderId: order.id, status: 'dispatched' }, traceparent)).toEqual({
+      ok: true,
+      value: { duplicate: false, status: 'cancelled', exception: 'dispatched_after_cancellation' },
     });
   });
 
-  it('never creates a shipment for an order cancelled first', async () => {
+  it('refuses a cancellation once the parcel has left (issue 7, defect 2)', async () => {
+    const { order, stub } = await created();
+    await stub.carrierUpdate({ id: 'wh_z', orderId: order.id, status: 'dispatched' }, traceparent);
+    const request = makeEvent('order.cancellation_requested', { ...order, cancellation: 'requested' });
+    expect(await stub.requestCancel(order.id, request)).toBe('dispatched');
+  });
+
+  it('never creates a shipment whose cancellation came first', async () => {
     const { payment: _, ...order } = makeOrder();
     const stub = env.SHIPMENT_DO.getByName(order.id);
-    await stub.cancel(order, makeEvent('order.cancelled', { ...order, status: 'cancelled', cancelReason: 'payment_declined' }));
+    await stub.requestCancel(order.id, makeEvent('order.cancellation_requested', { ...order, status: 'confirmed' }));
     expect(await stub.create(order, makeEvent('order.confirmed', { ...order, status: 'confirmed' }))).toBe('cancelled');
   });
 });

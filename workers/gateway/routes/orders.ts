@@ -36,11 +36,19 @@ const cancelOrder = createRoute({
   method: 'post',
   path: '/v1/orders/{id}/cancel',
   tags: ['orders'],
-  summary: 'Cancel the order (until it is shipped)',
-  description: 'Stock is released and any payment voided or refunded. Cancelling again answers the cancelled order.',
+  summary: 'Cancel the order (until its parcel has left)',
+  description:
+    'A pending order is cancelled at once (`status: "cancelled"`): stock released, authorization voided. For a confirmed ' +
+    'order the cancellation is a request to shipping, which alone knows whether the parcel has left: the answer is the ' +
+    'order with `cancellation: "requested"`; shipping then calls the shipment off (the order becomes `cancelled`, payment ' +
+    'refunded or voided, stock returned) or refuses (`cancellation: "refused"`, the order goes on). `409 not_cancellable` ' +
+    'once the order is shipped. Cancelling again answers the order as it stands.',
   security,
   request: { params: OrderId },
-  responses: { 202: { description: 'Cancelled', content: json(Order) }, ...errors(401, 404, 409, 429) },
+  responses: {
+    202: { description: 'Cancelled, or cancellation requested of shipping', content: json(Order) },
+    ...errors(401, 404, 409, 429),
+  },
 });
 
 const getOrder = createRoute({

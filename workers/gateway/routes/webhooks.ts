@@ -16,7 +16,16 @@ const carrier = createRoute({
   responses: {
     200: {
       description: 'Received',
-      content: json(z.object({ received: z.literal(true), duplicate: z.boolean(), status: z.string().nullable() })),
+      content: json(
+        z.object({
+          received: z.literal(true),
+          duplicate: z.boolean(),
+          status: z.string().nullable(),
+          exception: z.literal('dispatched_after_cancellation').optional().openapi({
+            description: 'The shipment had been called off: recorded for an operator, not shipped silently.',
+          }),
+        }),
+      ),
     },
     ...errors(400, 401, 404, 409),
   },

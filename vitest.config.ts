@@ -41,6 +41,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.unit.test.ts'], environment: 'node' } },
+      // The deterministic simulation of the whole flow (test/sim): every decider, no workerd.
+      { test: { name: 'sim', include: ['test/sim/**/*.sim.test.ts'], environment: 'node', testTimeout: 600_000 } },
       ...(await Promise.all(
         workers.map((w) =>
           workerProject(w, `./workers/${w}/wrangler.toml`, {

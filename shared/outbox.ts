@@ -52,6 +52,27 @@ export class Outbox {
     this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
   }
 
+  /**
+   * Like {@link add}, but an event already staged (the same fact, by id) is sent again: for a
+   * fact announced again because its first announcement may have been lost.
+   */
+  announce(events: readonly Event[], wakeAt = Number.POSITIVE_INFINITY): void {
+    for (const event of events.map((e) => Event.parse(e))) {
+      this.storage.sql.exec(
+        `INSERT INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET sent_at = NULL`,
+        event.id,
+        event.type,
+        JSON.stringify(event),
+        Date.now(),
+      );
+    }
+    if (events.length > 0) {
+      this.prune();
+      this.armResend(wakeAt);
+    }
+  }
+
   /** Stages already-sent events of `type` again, with their original ids; answers how many. */
   resend(type: Event['type'], wakeAt = Number.POSITIVE_INFINITY): number {
     const { rowsWritten } = this.storage.sql.exec(

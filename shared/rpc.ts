@@ -107,6 +107,18 @@ export interface QueryRpc extends Rpc.WorkerEntrypointBranded {
   salesReport(from: string, to: string): Promise<Reply<SalesReport>>;
   rebuild(): Promise<Reply<{ events: number; tables: string[] }>>;
   timeline(orderId: string): Promise<Reply<{ events: TimelineEntry[]; freshness: Freshness }>>;
+  listExceptions(limit: number): Promise<Reply<{ items: OrderException[]; freshness: Freshness }>>;
+}
+
+/** An order flagged for an operator (order.flagged). */
+export interface OrderException {
+  orderId: string;
+  kind: 'overdue' | 'dispatched_after_cancellation';
+  /** For `overdue`: the steps that were late when it was flagged. */
+  steps: string[];
+  flaggedAt: string;
+  /** The order's status now, from the read model. */
+  status: OrderStatus | null;
 }
 
 export interface Page<T> {

@@ -4,7 +4,7 @@ import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { handlers } from './consumer';
-import { awaitWrite, listOrders, salesReport, timeline } from './queries';
+import { awaitWrite, listExceptions, listOrders, salesReport, timeline } from './queries';
 import { rebuild } from './rebuild';
 
 /** The read side as the gateway calls it: answers from D1 projections, with their freshness. */
@@ -21,6 +21,11 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
 
   async timeline(orderId: string) {
     return reply(() => timeline(this.env.DB, orderId));
+  }
+
+  /** Orders flagged for an operator: overdue steps, goods dispatched after a cancellation. */
+  async listExceptions(limit: number) {
+    return reply(() => listExceptions(this.env.DB, limit));
   }
 
   async salesReport(from: string, to: string) {

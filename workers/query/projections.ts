@@ -28,6 +28,13 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
       )
       .bind(event.occurredAt, new Date().toISOString()),
   ];
+  if (event.type === 'order.flagged') {
+    statements.push(
+      db
+        .prepare('INSERT INTO exceptions (order_id, kind, steps, flagged_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .bind(event.data.id, event.data.exception, JSON.stringify(event.data.steps), event.occurredAt),
+    );
+  }
   if (isOrderEvent(event)) {
     const o = event.data;
     statements.push(

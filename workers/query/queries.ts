@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readConsistencyToken } from '../../shared/consistency';
 import { AppError } from '../../shared/errors';
 import type { CancelReason, OrderStatus } from '../../shared/events';
-import type { Freshness, ListOrdersQuery, OrderSummary, TimelineEntry } from '../../shared/rpc';
+import type { Freshness, ListOrdersQuery, OrderException, OrderSummary, TimelineEntry } from '../../shared/rpc';
 
 const encodeCursor = (placedAt: string, id: string) => btoa(JSON.stringify([placedAt, id]));
 
@@ -105,4 +105,23 @@ async function freshness(db: D1Database): Promise<Freshness> {
     .prepare('SELECT projected_at, last_event_at FROM freshness WHERE id = 1')
     .first<{ projected_at: string; last_event_at: string }>();
   return { projectedAt: row?.projected_at ?? null, lastEventAt: row?.last_event_at ?? null };
+}
+
+/** Orders flagged for an operator, newest first, with the order's status now. */
+export async function listExceptions(db: D1Database, limit: number) {
+  const { results } = await db
+    .prepare(
+      `SELECT e.order_id, e.kind, e.steps, e.flagged_at, o.status FROM exceptions e LEFT JOIN orders o ON o.id = e.order_id
+       ORDER BY e.flagged_at DESC LIMIT ?`,
+    )
+    .bind(limit)
+    .all<{ order_id: string; kind: string; steps: string; flagged_at: string; status: string | null }>();
+  const items: OrderException[] = results.map((r) => ({
+    orderId: r.order_id,
+    kind: r.kind as OrderException['kind'],
+    steps: JSON.parse(r.steps),
+    flaggedAt: r.flagged_at,
+    status: (r.status ?? null) as OrderException['status'],
+  }));
+  return { items, freshness: await freshness(db) };
 }

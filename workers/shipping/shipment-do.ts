@@ -12,6 +12,7 @@ import {
   type CarrierStatus,
   decide,
   evolve,
+  nextWake,
   type Shipment,
   type ShipmentMessage,
   type ShipmentStatus,
@@ -26,6 +27,8 @@ type Row = {
   address: string;
   tracking_number: string | null;
   exception: CarrierStatus | null;
+  exception_at: number | null;
+  exception_repeats: number | null;
 };
 
 /** Where a message came from: another service's event, or a carrier webhook (its trace). */
@@ -46,6 +49,8 @@ export class ShipmentDO extends DurableObject<Env> {
         status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,
       'CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL)',
       'ALTER TABLE shipment ADD COLUMN exception TEXT',
+      'ALTER TABLE shipment ADD COLUMN exception_at INTEGER',
+      'ALTER TABLE shipment ADD COLUMN exception_repeats INTEGER',
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
@@ -105,7 +110,9 @@ export class ShipmentDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    await armAlarm(this.ctx.storage, await this.outbox.onAlarm());
+    const state = this.load();
+    if (state.status !== 'none') await this.execute({ type: 'Tick', orderId: state.orderId }, { cause: null });
+    await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), nextWake(this.load()) ?? Number.POSITIVE_INFINITY);
   }
 
   private async execute(message: ShipmentMessage, origin: Origin): Promise<ShipmentStatus | null> {
@@ -113,12 +120,16 @@ export class ShipmentDO extends DurableObject<Env> {
       const before = this.load();
       const events = decide(message, before, new Date());
       const after = events.reduce(evolve, before);
+      const wake = nextWake(after) ?? Number.POSITIVE_INFINITY;
       if (events.length > 0) {
         this.save(after);
-        this.outbox.add(events.map((e) => this.toEvent(announce(e), origin)));
+        this.outbox.announce(
+          events.map((e) => this.toEvent(announce(e), origin)),
+          wake,
+        );
       } else {
         const again = answerAgain(message, after);
-        if (again && this.outbox.resend(again.type) === 0) this.outbox.add([this.toEvent(again, origin)]);
+        if (again) this.outbox.announce([this.toEvent(again, origin)], wake);
       }
       return after;
     });
@@ -138,7 +149,9 @@ export class ShipmentDO extends DurableObject<Env> {
 
   private load(): Shipment {
     const row = this.ctx.storage.sql
-      .exec<Row>('SELECT order_id, status, address, tracking_number, exception FROM shipment WHERE id = 1')
+      .exec<Row>(
+        'SELECT order_id, status, address, tracking_number, exception, exception_at, exception_repeats FROM shipment WHERE id = 1',
+      )
       .toArray()[0];
     if (!row) return { status: 'none' };
     const address = JSON.parse(row.address) as ShippingAddress | null;
@@ -147,23 +160,28 @@ export class ShipmentDO extends DurableObject<Env> {
       orderId: row.order_id,
       ...(address ? { address } : {}),
       ...(row.tracking_number ? { trackingNumber: row.tracking_number } : {}),
-      ...(row.exception ? { exception: row.exception } : {}),
+      ...(row.exception
+        ? { exception: row.exception, exceptionAt: row.exception_at ?? 0, exceptionRepeats: row.exception_repeats ?? 0 }
+        : {}),
     };
   }
 
   private save(state: Shipment): void {
     if (state.status === 'none') return;
     this.ctx.storage.sql.exec(
-      `INSERT INTO shipment (id, shipment_id, order_id, status, address, tracking_number, exception, updated_at)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO shipment (id, shipment_id, order_id, status, address, tracking_number, exception, exception_at,
+         exception_repeats, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET status = excluded.status, address = excluded.address,
-         tracking_number = excluded.tracking_number, exception = excluded.exception, updated_at = excluded.updated_at`,
+         tracking_number = excluded.tracking_number, exception = excluded.exception, exception_at = excluded.exception_at,
+         exception_repeats = excluded.exception_repeats, updated_at = excluded.updated_at`,
       shipmentId(state.orderId),
       state.orderId,
       state.status,
       JSON.stringify(state.address ?? null),
       state.trackingNumber ?? null,
       state.exception ?? null,
+      state.exceptionAt ?? null,
+      state.exceptionRepeats ?? null,
       new Date().toISOString(),
     );
   }

@@ -18,7 +18,17 @@ export type Shipment =
       trackingNumber?: string;
       /** The carrier reported a parcel whose shipment had been called off. */
       exception?: CarrierStatus;
+      /** When the exception was last announced (epoch ms) and how often: it is announced again until told enough times. */
+      exceptionAt?: number;
+      exceptionRepeats?: number;
     };
+
+/**
+ * An exception is announced again (same event id) this many times, with backoff from
+ * {@link EXCEPTION_REPEAT_MS}: the one message that tells the order must not be lost for good.
+ */
+export const EXCEPTION_REPEATS = 6;
+export const EXCEPTION_REPEAT_MS = 30_000;
 
 export type ShipmentMessage =
   /** order.confirmed */
@@ -26,7 +36,9 @@ export type ShipmentMessage =
   /** order.cancellation_requested */
   | { type: 'RequestCancel'; orderId: string }
   /** A verified carrier webhook (duplicates were dropped by their id before). */
-  | { type: 'CarrierUpdate'; orderId: string; status: CarrierStatus; trackingNumber?: string };
+  | { type: 'CarrierUpdate'; orderId: string; status: CarrierStatus; trackingNumber?: string }
+  /** The alarm. */
+  | { type: 'Tick'; orderId: string };
 
 export type ShipmentEvent =
   | { type: 'Created'; orderId: string; address: ShippingAddress }
@@ -35,12 +47,18 @@ export type ShipmentEvent =
   | { type: 'CancelRefused'; orderId: string; status: CarrierStatus }
   | { type: 'Dispatched'; orderId: string; trackingNumber?: string }
   | { type: 'Delivered'; orderId: string; trackingNumber?: string }
-  | { type: 'DispatchedAfterCancel'; orderId: string; carrierStatus: CarrierStatus };
+  | { type: 'DispatchedAfterCancel'; orderId: string; carrierStatus: CarrierStatus; at: number }
+  | { type: 'ExceptionRepeated'; orderId: string; carrierStatus: CarrierStatus; at: number };
 
 /** What a message does to a shipment; pure. */
-export function decide(message: ShipmentMessage, state: Shipment, _now: Date): ShipmentEvent[] {
+export function decide(message: ShipmentMessage, state: Shipment, now: Date): ShipmentEvent[] {
   const { orderId } = message;
   switch (message.type) {
+    case 'Tick': {
+      const wake = nextWake(state);
+      if (state.status === 'none' || !state.exception || wake === null || wake > now.getTime()) return [];
+      return [{ type: 'ExceptionRepeated', orderId, carrierStatus: state.exception, at: now.getTime() }];
+    }
     case 'Create':
       return state.status === 'none' ? [{ type: 'Created', orderId, address: message.address }] : [];
     case 'RequestCancel':
@@ -66,7 +84,9 @@ export function decide(message: ShipmentMessage, state: Shipment, _now: Date): S
           throw new DomainError('shipment_not_found', 'no shipment for this order');
         case 'cancelled':
           // The physical world insists: never a silent refund, an exception for an operator.
-          return state.exception ? [] : [{ type: 'DispatchedAfterCancel', orderId, carrierStatus: message.status }];
+          return state.exception
+            ? []
+            : [{ type: 'DispatchedAfterCancel', orderId, carrierStatus: message.status, at: now.getTime() }];
         case 'created':
           return message.status === 'dispatched'
             ? [{ type: 'Dispatched', orderId, ...t }]
@@ -106,7 +126,14 @@ export function evolve(state: Shipment, event: ShipmentEvent): Shipment {
     case 'Delivered':
       return { ...base, status: 'delivered', ...(event.trackingNumber ? { trackingNumber: event.trackingNumber } : {}) };
     case 'DispatchedAfterCancel':
-      return { ...base, status: 'cancelled', exception: event.carrierStatus };
+      return { ...base, status: 'cancelled', exception: event.carrierStatus, exceptionAt: event.at, exceptionRepeats: 0 };
+    case 'ExceptionRepeated':
+      return {
+        ...base,
+        status: 'cancelled',
+        exceptionAt: event.at,
+        exceptionRepeats: ((base as { exceptionRepeats?: number }).exceptionRepeats ?? 0) + 1,
+      };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -119,6 +146,14 @@ export const shipment: Decider<ShipmentMessage, Shipment, ShipmentEvent> = {
   decide,
   evolve,
 };
+
+/** When the shell's alarm must fire (epoch ms): the next announcement of an exception; else null. */
+export function nextWake(state: Shipment): number | null {
+  if (state.status === 'none' || !state.exception) return null;
+  const repeats = state.exceptionRepeats ?? 0;
+  if (repeats >= EXCEPTION_REPEATS) return null;
+  return (state.exceptionAt ?? 0) + EXCEPTION_REPEAT_MS * 4 ** repeats;
+}
 
 export const shipmentId = (orderId: string) => `shp_${orderId}`;
 
@@ -146,6 +181,7 @@ export function announce(event: ShipmentEvent): Announcement {
     case 'Delivered':
       return fact('shipment.delivered', event.orderId, t);
     case 'DispatchedAfterCancel':
+    case 'ExceptionRepeated':
       return fact('shipment.exception', event.orderId, {
         reason: 'dispatched_after_cancellation',
         carrierStatus: event.carrierStatus,
@@ -162,7 +198,7 @@ export function announce(event: ShipmentEvent): Announcement {
  * answers it in the shipment's state now, with the same id as the first time.
  */
 export function answerAgain(message: ShipmentMessage, state: Shipment): Announcement | null {
-  if (message.type === 'CarrierUpdate' || state.status === 'none') return null;
+  if (message.type === 'CarrierUpdate' || message.type === 'Tick' || state.status === 'none') return null;
   const { orderId } = state;
   if (state.status === 'cancelled') return announce({ type: 'CalledOff', orderId });
   if (message.type === 'Create') return state.address ? announce({ type: 'Created', orderId, address: state.address }) : null;

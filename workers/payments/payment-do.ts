@@ -1,72 +1,117 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { Event, OrderSnapshot } from '../../shared/events';
+import { z } from 'zod';
+import type { Event, EventType, OrderSnapshot } from '../../shared/events';
+import { deterministicId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
 import { httpProvider } from './http-provider';
-import { next, type PaymentAction, type PaymentStatus, type ProviderCall } from './payment';
-import type { PaymentProvider } from './provider';
+import {
+  announce,
+  decide,
+  defaultPolicy,
+  evolve,
+  initialState,
+  nextWake,
+  type Payment,
+  type PaymentMessage,
+  type PaymentPolicy,
+  pendingCall,
+} from './payment';
+import { type PaymentProvider, perform } from './provider';
 import { sandbox } from './sandbox';
 
-type Row = {
-  status: PaymentStatus;
-  reference: string | null;
-};
+const SOURCE = 'payments';
+
+/** Provider calls one turn makes before leaving the rest to the alarm; each call moves the payment on. */
+const MAX_CALLS_PER_TURN = 8;
+
+const Config = z
+  .object({
+    PAYMENT_PROVIDER: z.enum(['sandbox', 'http']),
+    PAYMENT_API_URL: z.url(),
+    PAYMENT_API_KEY: z.string().optional(),
+    PAYMENT_GIVE_UP_SECONDS: z.coerce.number().positive(),
+    PAYMENT_TIMEOUT_SECONDS: z.coerce.number().positive(),
+  })
+  .refine(
+    (c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY),
+    'PAYMENT_API_KEY is required for the http provider',
+  );
 
 type OrderToPay = OrderSnapshot & { payment?: { token: string } };
 
-/** The provider named by PAYMENT_PROVIDER: `sandbox` (local) or `http` (a Stripe-compatible API). */
-function providerFor(env: Env): PaymentProvider {
-  if (env.PAYMENT_PROVIDER === 'http') return httpProvider({ baseUrl: env.PAYMENT_API_URL, apiKey: env.PAYMENT_API_KEY ?? '' });
-  return sandbox();
-}
-
 /**
- * The payment of one order: a state machine over the provider, answering through its outbox.
- * Steps for one payment run one at a time, so the provider is asked at most once per step; a step
- * asked again announces its outcome again with the same event id.
+ * The payment of one order: a thin shell around the `payment` decider. Each message is decided,
+ * then the new state and the payment.* events it announces are written in one transaction with
+ * the outbox; then the provider call the state asks for is made (outside the transaction, one at a
+ * time per object) and its answer fed back the same way. The alarm resends the outbox and ticks the
+ * decider's clock: retries with backoff, the give-up deadline. Provider trouble never fails the
+ * caller, so the inbox acks order.placed instead of dead-lettering it.
  */
 export class PaymentDO extends DurableObject<Env> {
+  private state: Payment;
+  private cause: Cause | null;
   private readonly outbox: Outbox;
   private readonly provider: PaymentProvider;
+  private readonly policy: PaymentPolicy;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const config = Config.parse(env);
     migrate(ctx.storage, 'payment', [
       `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
         reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+      `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
+        updated_at INTEGER NOT NULL)`,
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
-    this.provider = providerFor(env);
+    this.policy = { ...defaultPolicy, giveUpAfterMs: config.PAYMENT_GIVE_UP_SECONDS * 1000 };
+    this.provider =
+      config.PAYMENT_PROVIDER === 'http'
+        ? httpProvider({
+            baseUrl: config.PAYMENT_API_URL,
+            apiKey: config.PAYMENT_API_KEY ?? '',
+            timeoutMs: config.PAYMENT_TIMEOUT_SECONDS * 1000,
+          })
+        : sandbox();
+    ({ state: this.state, cause: this.cause } = this.load());
   }
 
   /** On order.placed. */
-  authorize(order: OrderToPay, cause: Cause): Promise<PaymentStatus | null> {
-    return this.act('authorize', order, cause);
+  authorize(order: OrderToPay, cause: Cause): Promise<Payment> {
+    const { token = '' } = order.payment ?? {};
+    return this.handle({ type: 'Authorize', ...terms(order), token, placedAt: order.placedAt }, cause);
   }
 
   /** On order.confirmed. */
-  capture(order: OrderToPay, cause: Cause): Promise<PaymentStatus | null> {
-    return this.act('capture', order, cause);
+  capture(order: OrderToPay, cause: Cause): Promise<Payment> {
+    return this.handle({ type: 'Capture', ...terms(order) }, cause);
   }
 
   /** On order.cancelled: void an authorization, refund a capture, or remember that none may follow. */
-  compensate(order: OrderToPay, cause: Cause): Promise<PaymentStatus | null> {
-    return this.act('compensate', order, cause);
+  compensate(order: OrderToPay, cause: Cause): Promise<Payment> {
+    return this.handle({ type: 'Compensate', ...terms(order) }, cause);
   }
 
-  async read(): Promise<PaymentStatus | null> {
-    return this.row()?.status ?? null;
+  /** The payment as the decider sees it. */
+  async read(): Promise<Payment> {
+    return this.state;
   }
 
   override async alarm(): Promise<void> {
-    await armAlarm(this.ctx.storage, await this.outbox.onAlarm());
+    await this.serialized(async () => {
+      await this.outbox.onAlarm();
+      await this.apply({ type: 'Tick' });
+      await this.work();
+      await armAlarm(this.ctx.storage, this.wakeAt());
+    });
   }
 
   /**
-   * Runs steps one after another. Not `blockConcurrencyWhile`: a provider failure must reach the
-   * caller (and the queue's retry) without resetting the object.
+   * Runs turns one after another, so the provider is asked one thing at a time. Not
+   * `blockConcurrencyWhile`: a slow provider must not reset the object.
    */
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
@@ -74,96 +119,105 @@ export class PaymentDO extends DurableObject<Env> {
     return run;
   }
 
-  private act(action: PaymentAction, order: OrderToPay, cause: Cause): Promise<PaymentStatus | null> {
+  private handle(message: PaymentMessage, cause: Cause): Promise<Payment> {
     return this.serialized(async () => {
-      const row = this.row();
-      const step = next(action, row?.status ?? null);
-      switch (step.kind) {
-        case 'nothing':
-          return row?.status ?? null;
-        case 'repeat':
-          this.outbox.resend(`payment.${row!.status}`);
-          await this.outbox.sendNow();
-          return row!.status;
-        case 'record':
-          this.save(order, step.status, null);
-          return step.status;
-        case 'call': {
-          const result = await this.call(step.call, order, row);
-          this.ctx.storage.transactionSync(() => {
-            this.save(order, result.status, result.reference);
-            this.outbox.add([paymentEvent(result.status, order, cause, result.reason)]);
-          });
-          await this.outbox.sendNow();
-          return result.status;
-        }
-      }
+      await this.apply(message, { id: cause.id, correlationId: cause.correlationId, traceparent: cause.traceparent });
+      await this.work();
+      return this.state;
     });
   }
 
-  /** Asks the provider; a transient failure throws, so the queue retries the whole step later. */
-  private async call(call: ProviderCall, order: OrderToPay, row: Row | null) {
-    const key = `${call}_${order.id}`;
-    switch (call) {
-      case 'authorize': {
-        const result = await this.provider.authorize({
-          token: order.payment?.token ?? '',
-          amountCents: order.totalCents,
-          currency: order.currency,
-          idempotencyKey: key,
-        });
-        return result.outcome === 'approved'
-          ? { status: 'authorized' as const, reference: result.reference }
-          : { status: 'declined' as const, reference: null, reason: result.reason };
-      }
-      case 'capture':
-        await this.provider.capture(row!.reference!, key);
-        return { status: 'captured' as const, reference: row!.reference };
-      case 'void':
-        await this.provider.void(row!.reference!, key);
-        return { status: 'voided' as const, reference: row!.reference };
-      case 'refund':
-        await this.provider.refund(row!.reference!, key);
-        return { status: 'refunded' as const, reference: row!.reference };
+  /** Makes the calls the state asks for, feeding each answer back, until it asks for none now. */
+  private async work(): Promise<void> {
+    for (let calls = 0; calls < MAX_CALLS_PER_TURN; calls++) {
+      const call = pendingCall(this.state);
+      if (!call) return;
+      await this.apply(await perform(this.provider, call));
     }
   }
 
-  private row(): Row | null {
-    return this.ctx.storage.sql.exec<Row>('SELECT status, reference FROM payment WHERE id = 1').toArray()[0] ?? null;
+  /** Decides; then writes the state, its announcements and the alarm in one transaction; then sends. */
+  private async apply(message: PaymentMessage, cause?: Cause): Promise<void> {
+    const now = new Date();
+    const events = decide(message, this.state, now, this.policy);
+    if (cause) this.cause = cause;
+    if (events.length === 0) return;
+    let next = this.state;
+    const announced: Event[] = [];
+    const repeated: EventType[] = [];
+    for (const event of events) {
+      next = evolve(next, event);
+      const announcement = announce(event, next);
+      if (!announcement) continue;
+      const { type, data, key } = announcement;
+      const meta = { source: SOURCE, subject: data.orderId, cause: this.cause, id: await deterministicId(key), now };
+      announced.push(newEvent(type, data, meta));
+      if (event.type === 'OutcomeRepeated') repeated.push(type);
+    }
+    this.ctx.storage.transactionSync(() => {
+      this.ctx.storage.sql.exec(
+        `INSERT INTO payment_state (id, state, cause, updated_at) VALUES (1, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state, cause = excluded.cause, updated_at = excluded.updated_at`,
+        JSON.stringify(next),
+        JSON.stringify(this.cause),
+        now.getTime(),
+      );
+      // A fact announced again keeps its id: the row is already there, so it is staged again instead.
+      this.outbox.add(announced);
+      for (const type of repeated) this.outbox.resend(type);
+      this.state = next;
+      // Not awaited, so the alarm commits with this transaction's writes.
+      const wakeAt = this.wakeAt();
+      if (Number.isFinite(wakeAt)) void this.ctx.storage.setAlarm(wakeAt);
+      else void this.ctx.storage.deleteAlarm();
+    });
+    await this.outbox.sendNow();
   }
 
-  private save(order: OrderSnapshot, status: PaymentStatus, reference: string | null) {
-    this.ctx.storage.sql.exec(
-      `INSERT INTO payment (id, order_id, status, reference, amount_cents, currency, updated_at) VALUES (1, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET status = excluded.status, reference = excluded.reference, updated_at = excluded.updated_at`,
-      order.id,
-      status,
-      reference,
-      order.totalCents,
-      order.currency,
-      new Date().toISOString(),
-    );
+  /** When the alarm is next needed: the earliest of the decider's and the outbox's needs, or infinity. */
+  private wakeAt(): number {
+    return Math.min(nextWake(this.state) ?? Number.POSITIVE_INFINITY, this.outbox.nextWake());
+  }
+
+  private load(): { state: Payment; cause: Cause | null } {
+    const row = this.ctx.storage.sql
+      .exec<{ state: string; cause: string | null }>('SELECT state, cause FROM payment_state WHERE id = 1')
+      .toArray()[0];
+    if (row) return { state: JSON.parse(row.state), cause: row.cause ? JSON.parse(row.cause) : null };
+    const legacy = this.ctx.storage.sql.exec<LegacyRow>('SELECT * FROM payment WHERE id = 1').toArray()[0];
+    return { state: legacy ? upcast(legacy) : initialState, cause: null };
   }
 }
 
-/** The event that announces a payment's new status. */
-function paymentEvent(status: PaymentStatus, order: OrderSnapshot, cause: Cause, reason = 'declined'): Event {
-  const data = { orderId: order.id, paymentId: `pay_${order.id}`, amountCents: order.totalCents, currency: order.currency };
-  const meta = { source: 'payments', subject: order.id, cause };
-  switch (status) {
-    case 'authorized':
-      return newEvent('payment.authorized', data, meta);
+function terms(order: OrderSnapshot) {
+  return { orderId: order.id, amountCents: order.totalCents, currency: order.currency };
+}
+
+type LegacyRow = {
+  order_id: string;
+  status: 'authorized' | 'declined' | 'captured' | 'voided' | 'refunded';
+  reference: string | null;
+  amount_cents: number;
+  currency: string;
+};
+
+/** A payment recorded before the decider (one status column): the same facts in today's shape. */
+function upcast(row: LegacyRow): Payment {
+  const order = { orderId: row.order_id, amountCents: row.amount_cents, currency: row.currency };
+  const reference = row.reference ?? '';
+  switch (row.status) {
     case 'declined':
-      return newEvent('payment.declined', { ...data, reason }, meta);
-    case 'captured':
-      return newEvent('payment.captured', data, meta);
+      return { status: 'declined', order, answer: { outcome: 'declined', reason: 'declined' } };
     case 'voided':
-      return newEvent('payment.voided', data, meta);
+      if (!row.reference) return { status: 'voided_before_authorization', order };
+      return { status: 'voided', order, answer: { outcome: 'authorized' }, reference };
+    case 'authorized':
+    case 'captured':
     case 'refunded':
-      return newEvent('payment.refunded', data, meta);
+      return { status: row.status, order, answer: { outcome: 'authorized' }, reference };
     default: {
-      const _exhaustive: never = status;
-      return _exhaustive;
+      const _: never = row.status;
+      return _;
     }
   }
 }

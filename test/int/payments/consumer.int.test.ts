@@ -1,6 +1,14 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  evictDurableObject,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { deterministicId } from '../../../shared/ids';
 import worker from '../../../workers/payments';
 import { handlers } from '../../../workers/payments/consumer';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
@@ -16,7 +24,25 @@ async function deliver(...bodies: unknown[]) {
   return getQueueResult(batch, ctx);
 }
 
-const status = (orderId: string) => env.PAYMENT_DO.getByName(orderId).read();
+const stub = (orderId: string) => env.PAYMENT_DO.getByName(orderId);
+const payment = (orderId: string) => stub(orderId).read();
+
+/** What the PaymentDO has staged in its outbox: type, id and data of each event, oldest first. */
+function staged(orderId: string) {
+  return runInDurableObject(stub(orderId), (_instance, state) =>
+    state.storage.sql
+      .exec<{ id: string; type: string; body: string; sent_at: number | null }>(
+        'SELECT id, type, body, sent_at FROM outbox ORDER BY seq',
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, type: row.type, data: JSON.parse(row.body).data, sentAt: row.sent_at })),
+  );
+}
+
+const confirmed = (placed: ReturnType<typeof makeOrderPlaced>) =>
+  makeEvent('order.confirmed', { ...placed.data, status: 'confirmed', version: 4 });
+const cancelled = (placed: ReturnType<typeof makeOrderPlaced>) =>
+  makeEvent('order.cancelled', { ...placed.data, status: 'cancelled', cancelReason: 'out_of_stock', version: 3 });
 
 describe('payments inbox consumer', () => {
   it('handles exactly the events it subscribes to', () => {
@@ -26,88 +52,133 @@ describe('payments inbox consumer', () => {
   it('authorizes on order.placed and captures on order.confirmed', async () => {
     const placed = makeOrderPlaced();
     expect((await deliver(placed)).explicitAcks).toEqual(['m0']);
-    expect(await status(placed.data.id)).toBe('authorized');
-    await deliver(makeEvent('order.confirmed', { ...placed.data, status: 'confirmed', version: 4 }));
-    expect(await status(placed.data.id)).toBe('captured');
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'authorized' });
+    await deliver(confirmed(placed));
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'captured' });
+    expect((await staged(placed.data.id)).map((e) => e.type)).toEqual(['payment.authorized', 'payment.captured']);
   });
 
   it('voids an authorization when the order is cancelled', async () => {
     const placed = makeOrderPlaced();
     await deliver(placed);
-    await deliver(
-      makeEvent('order.cancelled', { ...placed.data, status: 'cancelled', cancelReason: 'out_of_stock', version: 3 }),
-    );
-    expect(await status(placed.data.id)).toBe('voided');
+    await deliver(cancelled(placed));
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'voided' });
   });
 
-  it('never authorizes an order whose cancel arrived first', async () => {
+  it('never asks the provider for an order whose cancel arrived first, and announces nothing', async () => {
     const placed = makeOrderPlaced();
-    await deliver(
-      makeEvent('order.cancelled', { ...placed.data, status: 'cancelled', cancelReason: 'out_of_stock', version: 3 }),
-    );
+    await deliver(cancelled(placed));
     await deliver(placed);
-    expect(await status(placed.data.id)).toBe('voided');
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'voided_before_authorization' });
+    expect(await staged(placed.data.id)).toEqual([]);
   });
 
   it('declines tok_chargeDeclined, and a repeat changes nothing', async () => {
     const placed = makeOrderPlaced({ payment: { token: 'tok_chargeDeclined' } });
     await deliver(placed, placed);
-    expect(await status(placed.data.id)).toBe('declined');
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'declined' });
+    expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'card_declined' } }]);
+  });
+
+  it('declines a token the provider does not know as invalid_request, at once', async () => {
+    const placed = makeOrderPlaced({ payment: { token: 'tok_nonsense' } });
+    await deliver(placed);
+    expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'invalid_request' } }]);
   });
 });
 
 describe('payments under faults', () => {
-  it('retries a transient provider failure until it authorizes once (tok_flaky fails twice)', async () => {
+  it('acks order.placed at once and retries a flaky provider from its own alarm until it authorizes (tok_flaky fails twice)', async () => {
     const placed = makeOrderPlaced({ payment: { token: 'tok_flaky' } });
-    const attempts = [];
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const batch = createMessageBatch('conveyor-payments-inbox', [message(placed, { id: 'm', attempts: attempt })]);
-      const ctx = createExecutionContext();
-      await worker.queue(batch, env);
-      attempts.push(await getQueueResult(batch, ctx));
-    }
-    expect(attempts.map((r) => (r.explicitAcks.length ? 'ack' : r.retryMessages.length ? 'retry' : 'none'))).toEqual([
-      'retry',
-      'retry',
-      'ack',
-    ]);
-    expect(await status(placed.data.id)).toBe('authorized');
+    const result = await deliver(placed);
+    expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0'], retries: [] });
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'authorizing', attempts: 1 });
+    await vi.waitFor(
+      async () => {
+        await runDurableObjectAlarm(stub(placed.data.id));
+        expect(await payment(placed.data.id)).toMatchObject({ status: 'authorized' });
+      },
+      { timeout: 10_000, interval: 500 },
+    );
+    expect((await staged(placed.data.id)).map((e) => e.type)).toEqual(['payment.authorized']);
+  });
+
+  it('looks up and voids an authorization whose answer was lost when the cancel comes first (tok_lostResponse, defect 4)', async () => {
+    const placed = makeOrderPlaced({ payment: { token: 'tok_lostResponse' } });
+    await deliver(placed);
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'authorizing', attempts: 1 });
+    await deliver(cancelled(placed));
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'voided', reference: `sandbox_authorize_${placed.data.id}` });
+    expect((await staged(placed.data.id)).map((e) => e.type)).toEqual(['payment.voided']);
+  });
+
+  it('declines provider_unavailable once the deadline from placing has passed, without dead-lettering order.placed (defect 7)', async () => {
+    const placedAt = new Date(Date.now() - 2 * 60_000).toISOString();
+    const placed = makeOrderPlaced({ payment: { token: 'tok_unreachable' }, placedAt });
+    const result = await deliver(placed);
+    expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0'], retries: [] });
+    expect(await payment(placed.data.id)).toMatchObject({
+      status: 'unknown',
+      answer: { outcome: 'declined', reason: 'provider_unavailable' },
+    });
+    expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'provider_unavailable' } }]);
+  });
+
+  it('keeps an unreachable provider to itself: the message is acked and the alarm is armed for the retry', async () => {
+    const placed = makeOrderPlaced({ payment: { token: 'tok_unreachable' } });
+    const result = await deliver(placed, placed);
+    expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0', 'm1'], retries: [] });
+    const alarm = await runInDurableObject(stub(placed.data.id), (_instance, state) => state.storage.getAlarm());
+    expect(alarm).toBeGreaterThan(Date.now());
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'authorizing', attempts: 1 });
   });
 
   it('refunds a captured payment when the order is cancelled, once however often the cancel arrives', async () => {
     const placed = makeOrderPlaced();
     await deliver(placed);
-    await deliver(makeEvent('order.confirmed', { ...placed.data, status: 'confirmed', version: 4 }));
-    const cancelled = makeEvent('order.cancelled', {
+    await deliver(confirmed(placed));
+    const cancel = makeEvent('order.cancelled', {
       ...placed.data,
       status: 'cancelled',
       cancelReason: 'customer_request',
       version: 5,
     });
-    await deliver(cancelled, cancelled);
-    await deliver(cancelled);
-    expect(await status(placed.data.id)).toBe('refunded');
-    const refunds = await runInDurableObject(env.PAYMENT_DO.getByName(placed.data.id), (_i, state) =>
-      state.storage.sql.exec("SELECT count(*) AS n FROM outbox WHERE type = 'payment.refunded'").one(),
-    );
-    expect(refunds.n).toBe(1);
+    await deliver(cancel, cancel);
+    await deliver(cancel);
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'refunded' });
+    expect((await staged(placed.data.id)).filter((e) => e.type === 'payment.refunded')).toHaveLength(1);
   });
 
-  it('announces the same answer again, with the same event id, when asked again', async () => {
+  it('announces the same answer again, with the id its fact names, when asked again', async () => {
     const placed = makeOrderPlaced();
-    const stub = env.PAYMENT_DO.getByName(placed.data.id);
     await deliver(placed);
-    const read = () =>
-      runInDurableObject(stub, (_i, state) =>
-        state.storage.sql
-          .exec<{ id: string; sent_at: number }>("SELECT id, sent_at FROM outbox WHERE type = 'payment.authorized'")
-          .one(),
-      );
-    const first = await read();
+    const [first] = await staged(placed.data.id);
+    expect(first?.id).toBe(await deterministicId(`${placed.data.id}/payment.authorized`));
     await new Promise((r) => setTimeout(r, 5));
     await deliver(placed);
-    const again = await read();
-    expect(again.id).toBe(first.id);
-    expect(again.sent_at).toBeGreaterThan(first.sent_at);
+    const [again] = await staged(placed.data.id);
+    expect(again?.id).toBe(first?.id);
+    expect(again?.sentAt).toBeGreaterThan(first?.sentAt ?? 0);
+  });
+
+  it('reads a payment recorded before the decider as the same facts', async () => {
+    const placed = makeOrderPlaced();
+    const id = placed.data.id;
+    await runInDurableObject(stub(id), (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO payment (id, order_id, status, reference, amount_cents, currency, updated_at) VALUES (1, ?, 'authorized', 'pi_old', 3800, 'EUR', ?)`,
+        id,
+        new Date().toISOString(),
+      );
+    });
+    await evictDurableObject(stub(id));
+    expect(await payment(id)).toEqual({
+      status: 'authorized',
+      order: { orderId: id, amountCents: 3800, currency: 'EUR' },
+      answer: { outcome: 'authorized' },
+      reference: 'pi_old',
+    });
+    await deliver(placed);
+    expect(await staged(id)).toMatchObject([{ type: 'payment.authorized', data: { orderId: id } }]);
   });
 });

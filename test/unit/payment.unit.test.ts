@@ -105,7 +105,7 @@ const repeats = (_fact: 'authorized' | 'declined' | 'captured' | 'voided' | 'ref
  */
 const table: Record<PaymentStatus, Expected> = {
   new: { ...nothing, Authorize: ['AuthorizationRequested'], Compensate: ['CancelledBeforeAuthorization'] },
-  voided_before_authorization: { ...nothing, 'authorize approved': ['AuthorizationFound'] },
+  voided_before_authorization: { ...nothing, Compensate: repeats('declined'), 'authorize approved': ['AuthorizationFound'] },
   authorizing: {
     ...nothing,
     Compensate: ['CancelledWhileAuthorizing'],
@@ -124,7 +124,12 @@ const table: Record<PaymentStatus, Expected> = {
     'call refused': ['CallFailed'],
   },
   authorized: { ...nothing, Authorize: repeats('authorized'), Capture: ['CaptureStarted'], Compensate: ['VoidStarted'] },
-  declined: { ...nothing, Authorize: repeats('declined'), 'authorize approved': ['AuthorizationFound'] },
+  declined: {
+    ...nothing,
+    Authorize: repeats('declined'),
+    Compensate: repeats('declined'),
+    'authorize approved': ['AuthorizationFound'],
+  },
   capturing: {
     ...nothing,
     Authorize: repeats('authorized'),
@@ -312,11 +317,22 @@ describe('payment decider: compensate (defect 4: an answer lost in transit)', ()
     expect(pendingCall(settled)).toBeNull();
   });
 
-  it('never calls the provider for an order cancelled before it was placed with payments, and announces nothing', () => {
+  it('never calls the provider for an order cancelled before it was placed with payments', () => {
     const state = given([messages.Compensate()], [authorize, at(1_000)]);
     expect(state.status).toBe('voided_before_authorization');
     expect(pendingCall(state)).toBeNull();
     expect(when(state, authorize, at(2_000)).events).toEqual([]);
+  });
+
+  it('tells the order it will never authorize a payment cancelled first, and tells it again when asked', () => {
+    const first = when(initialState, messages.Compensate());
+    expect(first.events.map((e) => announce(e, first.state))).toMatchObject([
+      { type: 'payment.declined', data: { reason: 'order_cancelled' } },
+    ]);
+    const again = when(first.state, messages.Compensate(), at(5_000));
+    expect(again.events.map((e) => announce(e, again.state))).toMatchObject([
+      { type: 'payment.declined', key: first.events.map((e) => announce(e, first.state)?.key)[0] },
+    ]);
   });
 
   it('releases an approval that straggles in after nothing was thought to be held', () => {

@@ -167,6 +167,9 @@ export const STALLED_CALL_MS = 30_000;
 /** The reason payment.declined gives when the provider stayed unreachable until the deadline. */
 export const PROVIDER_UNAVAILABLE = 'provider_unavailable';
 
+/** The reason payment.declined gives when the order was cancelled before anything was authorized. */
+export const ORDER_CANCELLED = 'order_cancelled';
+
 export const initialState: Payment = { status: 'new' };
 
 /** Delay before the next try after `attempts` failures: 1 s, 2 s, 4 s … up to the cap. */
@@ -296,9 +299,11 @@ function onCompensate(
       return [{ type: 'OutcomeRepeated', fact: 'voided', at }];
     case 'refunded':
       return [{ type: 'OutcomeRepeated', fact: 'refunded', at }];
+    // Nothing was taken: the order may have missed the answer, so it is given again.
     case 'voided_before_authorization':
-    case 'unknown':
     case 'declined':
+      return [{ type: 'OutcomeRepeated', fact: 'declined', at }];
+    case 'unknown':
     case 'voiding':
     case 'refunding':
     case 'failed':
@@ -612,13 +617,15 @@ export function announce(event: PaymentEvent, state: Payment): Announcement | nu
       return fact('refunded', state);
     case 'AuthorizationFound':
       return event.status === 'voided' ? fact('voided', state) : null;
+    // The order was cancelled and nothing is held: payments will never authorize it, and says so.
+    case 'CancelledBeforeAuthorization':
+    case 'NothingHeld':
+      return fact('declined', state);
     case 'OutcomeRepeated':
       return fact(event.fact, state);
     case 'AuthorizationRequested':
-    case 'CancelledBeforeAuthorization':
     case 'CancelledWhileAuthorizing':
     case 'LookupDeferred':
-    case 'NothingHeld':
     case 'CaptureStarted':
     case 'RefundRequested':
     case 'VoidStarted':
@@ -647,7 +654,7 @@ function fact(name: Fact, state: Payment): Announcement {
     case 'authorized':
       return { type: 'payment.authorized', data, key };
     case 'declined': {
-      const reason = answer?.outcome === 'declined' ? answer.reason : 'declined';
+      const reason = answer?.outcome === 'declined' ? answer.reason : ORDER_CANCELLED;
       return { type: 'payment.declined', data: { ...data, reason }, key };
     }
     case 'captured':

@@ -1,0 +1,633 @@
+// The whole order flow in one process: every decider, wired by a simulated bus that uses the real
+// subscriptions and event schemas, driven by a schedule of choices (see `Simulation.step`).
+import { type Event, type EventType, parseEvent } from '../../shared/events';
+import { factId } from '../../shared/ids';
+import { type Cause, newEvent } from '../../shared/publish';
+import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
+import {
+  commitOutcome,
+  type Hold,
+  type HoldStatus,
+  releaseOutcome,
+  reservationOutcome,
+  type StockEvent,
+  type StockMessage,
+  sku as skuDecider,
+} from '../../workers/inventory/stock';
+import { mailFor } from '../../workers/notifications/templates';
+import {
+  announce as announceOrder,
+  askedAgain,
+  deadline,
+  type Fact,
+  initialOrder,
+  type Order,
+  type Announcement as OrderAnnouncement,
+  type OrderCommand,
+  order as orderDecider,
+  type SagaPolicy,
+} from '../../workers/orders/order';
+import {
+  announce as announcePayment,
+  type Payment,
+  type Announcement as PaymentAnnouncement,
+  type PaymentMessage,
+  type PaymentPolicy,
+  type ProviderCall,
+  paymentDecider,
+  nextWake as paymentWake,
+  pendingCall,
+} from '../../workers/payments/payment';
+import {
+  announce as announceShipment,
+  answerAgain,
+  type Shipment,
+  type Announcement as ShipmentAnnouncement,
+  type ShipmentMessage,
+  shipment as shipmentDecider,
+  nextWake as shipmentWake,
+} from '../../workers/shipping/shipment';
+
+export const SAGA: SagaPolicy = { timeoutMs: 30_000, maxNudges: 2 };
+export const PAYMENT: PaymentPolicy = { giveUpAfterMs: 60_000, firstRetryMs: 1_000, maxRetryMs: 60_000, lookupSettleMs: 30_000 };
+export const HOLD_TTL_MS = 900_000;
+const MAX_ORDER_AGE_MS = 7 * 24 * 3600_000;
+const RESEND_AFTER_MS = 5_000;
+
+/** A message in a queue: the event and how often it was delivered. */
+interface Message {
+  seq: number;
+  to: Subscriber;
+  event: Event;
+}
+
+/** A Durable Object's outbox: staged events, sent or not. */
+class Outbox {
+  readonly rows = new Map<string, { event: Event; sent: boolean; stagedAt: number }>();
+  add(events: readonly Event[], now: number) {
+    for (const e of events) if (!this.rows.has(e.id)) this.rows.set(e.id, { event: e, sent: false, stagedAt: now });
+  }
+  /** As Outbox.announce: a fact already staged is sent again. */
+  announce(events: readonly Event[], now: number) {
+    for (const e of events) {
+      const row = this.rows.get(e.id);
+      if (row) {
+        row.sent = false;
+        row.stagedAt = now;
+      } else this.rows.set(e.id, { event: e, sent: false, stagedAt: now });
+    }
+  }
+  resend(type: EventType, now: number): number {
+    let n = 0;
+    for (const row of this.rows.values())
+      if (row.event.type === type && row.sent) {
+        row.sent = false;
+        row.stagedAt = now;
+        n++;
+      }
+    return n;
+  }
+  unsent(): Event[] {
+    return [...this.rows.values()].filter((r) => !r.sent).map((r) => r.event);
+  }
+  markSent() {
+    for (const row of this.rows.values()) row.sent = true;
+  }
+  nextWake(): number {
+    const times = [...this.rows.values()].filter((r) => !r.sent).map((r) => r.stagedAt + RESEND_AFTER_MS);
+    return times.length ? Math.min(...times) : Number.POSITIVE_INFINITY;
+  }
+}
+
+/** The payment provider: the truth about money, and whether it answers. */
+interface Intent {
+  reference: string;
+  amount: number;
+  status: 'authorized' | 'captured' | 'voided' | 'refunded';
+  captures: number;
+  voids: number;
+  refunds: number;
+}
+
+export type ProviderMode = 'up' | 'flaky' | 'down' | 'lossy';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+}
+
+/** What the simulation was asked to do, for a replayable, readable schedule. */
+export type Action = { t: number; what: string };
+
+export interface WorldOptions {
+  skus: Record<string, number>;
+  orders: { lines: { sku: string; quantity: number }[]; token: string; at: number }[];
+}
+
+export class World {
+  now = Date.parse('2026-11-29T00:00:00.000Z');
+  private seq = 0;
+  readonly queues: Message[] = [];
+  readonly deadLetters: Message[] = [];
+  readonly archive: Event[] = [];
+  readonly log: Action[] = [];
+  readonly violations: Violation[] = [];
+
+  readonly orders = new Map<string, { state: Order; inbox: Set<string>; outbox: Outbox }>();
+  readonly stock = new Map<string, { onHand: number; reserved: number; initial: number; holds: Map<string, Hold> }>();
+  readonly payments = new Map<string, { state: Payment; outbox: Outbox }>();
+  readonly shipments = new Map<string, { state: Shipment; outbox: Outbox; webhooks: Set<string>; everCreated: boolean }>();
+  readonly mails = new Map<string, number>();
+  readonly mailIds = new Set<string>();
+  readonly intents = new Map<string, Intent>();
+  /** Ground truth of the physical world and of what each service did. */
+  readonly truth = {
+    held: new Set<string>(),
+    givenBack: new Set<string>(),
+    refused: new Set<string>(),
+    leftWarehouse: new Set<string>(),
+    providerCalls: [] as string[],
+  };
+  providerMode: ProviderMode = 'up';
+  private readonly payment = paymentDecider(PAYMENT);
+  readonly orderIds: string[] = [];
+  /** When each order stopped being pending. */
+  readonly settledAt = new Map<string, number>();
+
+  constructor(readonly options: WorldOptions) {
+    for (const [sku, units] of Object.entries(options.skus))
+      this.stock.set(sku, { onHand: units, reserved: 0, initial: units, holds: new Map() });
+  }
+
+  // ── the customer ──────────────────────────────────────────────────────────
+
+  place(n: number) {
+    const spec = this.options.orders[n]!;
+    const id = factId(`sim-order-${n}`);
+    if (this.orders.has(id)) return;
+    this.orderIds.push(id);
+    const items = spec.lines.map((l) => ({ ...l, name: l.sku, unitPriceCents: 1000 }));
+    const command: OrderCommand = {
+      type: 'PlaceOrder',
+      data: {
+        id,
+        customerId: `cust_${n}`,
+        items,
+        totalCents: items.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
+        currency: 'EUR',
+        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+        paymentToken: spec.token,
+      },
+    };
+    this.orders.set(id, { state: initialOrder, inbox: new Set(), outbox: new Outbox() });
+    this.runOrder(id, command, null, true);
+  }
+
+  cancel(orderId: string) {
+    try {
+      this.runOrder(orderId, { type: 'CancelOrder' }, null, true);
+    } catch {
+      // not_cancellable: the customer is told, nothing changes
+    }
+  }
+
+  // ── the carrier (the physical world: it may pick up a parcel that was called off) ──
+
+  carrier(orderId: string, status: 'dispatched' | 'delivered', webhookId: string, crashBeforeSend: boolean) {
+    const s = this.shipment(orderId);
+    if (s.webhooks.has(webhookId)) return;
+    // Only a prepared parcel can leave; a webhook about any other is still sent, and must be refused or flagged.
+    if (s.everCreated) this.truth.leftWarehouse.add(orderId);
+    try {
+      this.runShipment(orderId, { type: 'CarrierUpdate', orderId, status }, null, !crashBeforeSend);
+      s.webhooks.add(webhookId);
+    } catch {
+      // refused: the carrier sends it again later
+    }
+  }
+
+  // ── Durable Object shells (as in workers/*/…-do.ts) ──────────────────────
+
+  private runOrder(orderId: string, command: OrderCommand, cause: Cause | null, send: boolean) {
+    const o = this.orders.get(orderId)!;
+    if (cause && o.inbox.has(cause.id)) return;
+    const wasPending = o.state.status === 'pending';
+    const now = new Date(this.now);
+    const events = orderDecider.decide(command, o.state, now);
+    if (cause) o.inbox.add(cause.id);
+    let next = o.state;
+    const out: Event[] = [];
+    for (const event of events) {
+      next = orderDecider.evolve(next, event);
+      if (next.status === 'empty') continue;
+      if (event.type === 'SagaNudged') for (const type of askedAgain(event)) o.outbox.resend(type, this.now);
+      const a = announceOrder(event, next);
+      if (a) out.push(this.event('orders', orderId, a, cause));
+    }
+    o.state = next;
+    if (wasPending && next.status !== 'pending') this.settledAt.set(orderId, this.now);
+    o.outbox.add(out, this.now);
+    if (send) this.flush(o.outbox);
+  }
+
+  private runSku(sku: string, message: StockMessage): HoldStatus | null {
+    const s = this.stock.get(sku)!;
+    const orderId = 'orderId' in message ? message.orderId : null;
+    const hold = orderId ? (s.holds.get(orderId) ?? null) : null;
+    const state = { stock: { onHand: s.onHand, reserved: s.reserved }, hold };
+    const events = skuDecider.decide(message, state, new Date(this.now));
+    const next = events.reduce(skuDecider.evolve, state);
+    for (const e of events) this.recordStock(sku, e);
+    s.onHand = next.stock!.onHand;
+    s.reserved = next.stock!.reserved;
+    if (next.hold) s.holds.set(next.hold.orderId, next.hold);
+    return next.hold?.status ?? null;
+  }
+
+  private recordStock(sku: string, e: StockEvent) {
+    if (e.type === 'Recounted') return;
+    const key = `${e.orderId}/${sku}`;
+    if (e.type === 'Held') this.truth.held.add(key);
+    if (e.type === 'Released' || e.type === 'Returned' || e.type === 'Expired') this.truth.givenBack.add(e.orderId);
+    if (e.type === 'Rejected' || e.type === 'Barred') this.truth.refused.add(e.orderId);
+  }
+
+  private payment_(orderId: string) {
+    let p = this.payments.get(orderId);
+    if (!p) this.payments.set(orderId, (p = { state: this.payment.initialState, outbox: new Outbox() }));
+    return p;
+  }
+
+  private runPayment(orderId: string, message: PaymentMessage, cause: Cause | null, send: boolean) {
+    const p = this.payment_(orderId);
+    const events = this.payment.decide(message, p.state, new Date(this.now));
+    const out: Event[] = [];
+    for (const event of events) {
+      p.state = this.payment.evolve(p.state, event);
+      const a = announcePayment(event, p.state);
+      if (a) out.push(this.event('payments', orderId, a, cause));
+    }
+    for (const e of out) {
+      // A fact announced again is sent again with its first id.
+      const row = p.outbox.rows.get(e.id);
+      if (row) row.sent = false;
+    }
+    p.outbox.add(out, this.now);
+    if (send) this.flush(p.outbox);
+  }
+
+  private shipment(orderId: string) {
+    let s = this.shipments.get(orderId);
+    if (!s)
+      this.shipments.set(
+        orderId,
+        (s = { state: shipmentDecider.initialState, outbox: new Outbox(), webhooks: new Set(), everCreated: false }),
+      );
+    return s;
+  }
+
+  private runShipment(orderId: string, message: ShipmentMessage, cause: Cause | null, send: boolean) {
+    const s = this.shipment(orderId);
+    const events = shipmentDecider.decide(message, s.state, new Date(this.now));
+    const after = events.reduce(shipmentDecider.evolve, s.state);
+    if (events.length > 0) {
+      s.state = after;
+      if (after.status === 'created') s.everCreated = true;
+      s.outbox.announce(
+        events.map((e) => this.event('shipping', orderId, announceShipment(e), cause)),
+        this.now,
+      );
+    } else {
+      const again = answerAgain(message, after);
+      if (again) s.outbox.announce([this.event('shipping', orderId, again, cause)], this.now);
+    }
+    if (send) this.flush(s.outbox);
+  }
+
+  // ── consumers: what each service does with a delivered event ─────────────
+
+  /**
+   * Delivers one message. `crashAfter`: how many Durable Object calls the handler makes before its
+   * Worker dies (the message is then not acked and comes again); Infinity for none. `sendLost`: the
+   * Durable Object commits but dies before sending (its alarm sends later).
+   */
+  deliver(index: number, crashAfter = Number.POSITIVE_INFINITY, sendLost = false): void {
+    const [message] = this.queues.splice(index, 1);
+    if (!message) return;
+    const acked = this.handle(message, crashAfter, !sendLost);
+    if (!acked) this.queues.push({ ...message, seq: ++this.seq });
+  }
+
+  private handle(message: Message, crashAfter: number, send: boolean): boolean {
+    const e = message.event;
+    let calls = 0;
+    const call = <T>(work: () => T): T => {
+      if (calls++ >= crashAfter) throw new Crash();
+      return work();
+    };
+    try {
+      switch (message.to) {
+        case 'orders': {
+          if (e.type === 'product.upserted') return true;
+          const fact = e.type as Fact;
+          const data = e.data as { orderId: string; trackingNumber?: string };
+          if (!this.orders.has(data.orderId)) return true;
+          call(() =>
+            this.runOrder(
+              data.orderId,
+              { type: 'Observe', fact, ...(data.trackingNumber ? { trackingNumber: data.trackingNumber } : {}) },
+              e,
+              send,
+            ),
+          );
+          return true;
+        }
+        case 'inventory':
+          return this.inventory(e, call);
+        case 'payments': {
+          if (!e.type.startsWith('order.')) return true;
+          const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
+          const terms = { orderId: o.id, amountCents: o.totalCents, currency: o.currency };
+          const msg: PaymentMessage | null =
+            e.type === 'order.placed'
+              ? { type: 'Authorize', ...terms, token: o.payment!.token, placedAt: o.placedAt }
+              : e.type === 'order.confirmed'
+                ? { type: 'Capture', ...terms }
+                : e.type === 'order.cancelled'
+                  ? { type: 'Compensate', ...terms }
+                  : null;
+          if (msg) call(() => this.runPayment(o.id, msg, e, send));
+          if (msg) call(() => this.callProvider(o.id, send));
+          return true;
+        }
+        case 'shipping': {
+          const o = e.data as {
+            id: string;
+            shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
+          };
+          if (e.type === 'order.confirmed')
+            call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address: o.shippingAddress }, e, send));
+          if (e.type === 'order.cancellation_requested')
+            call(() => this.runShipment(o.id, { type: 'RequestCancel', orderId: o.id }, e, send));
+          return true;
+        }
+        case 'notifications': {
+          if (!e.type.startsWith('order.') || this.mailIds.has(e.id)) return true;
+          const mail = mailFor(e as never);
+          call(() => {
+            this.mailIds.add(e.id);
+            if (mail) {
+              const key = `${(e.data as { id: string }).id}/${e.type}`;
+              this.mails.set(key, (this.mails.get(key) ?? 0) + 1);
+            }
+          });
+          return true;
+        }
+        case 'query':
+          return true;
+        default: {
+          const _exhaustive: never = message.to;
+          return _exhaustive;
+        }
+      }
+    } catch (error) {
+      if (error instanceof Crash) return false;
+      throw error;
+    }
+  }
+
+  /** As workers/inventory/consumer.ts: one call per SKU, then the answer. */
+  private inventory(e: Event, call: <T>(work: () => T) => T): boolean {
+    if (!e.type.startsWith('order.')) return true;
+    const o = e.data as { id: string; placedAt: string; items: { sku: string; quantity: number }[] };
+    const lines = o.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    // Stateless: the answer is published, then the message acked; a crash before that redoes it all.
+    const answer = (type: EventType, data: Record<string, unknown>) =>
+      call(() => this.publish([this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e)]));
+    if (e.type === 'order.placed') {
+      const holds = lines.map((l) =>
+        call(() =>
+          this.runSku(l.sku, {
+            type: 'Reserve',
+            orderId: o.id,
+            quantity: l.quantity,
+            ttlMs: HOLD_TTL_MS,
+            placedAt: o.placedAt,
+            maxAgeMs: MAX_ORDER_AGE_MS,
+          }),
+        ),
+      );
+      const outcome = reservationOutcome(lines, holds);
+      if (!outcome) return true;
+      if (outcome.answer === 'inventory.reserved') answer(outcome.answer, { orderId: o.id, items: lines });
+      else {
+        for (const l of outcome.undo) call(() => this.runSku(l.sku, { type: 'Undo', orderId: o.id }));
+        answer(outcome.answer, { orderId: o.id, items: lines, reason: 'out_of_stock', skus: outcome.short });
+      }
+    }
+    if (e.type === 'order.confirmed') {
+      const holds = lines.map((l) => call(() => this.runSku(l.sku, { type: 'Commit', orderId: o.id, quantity: l.quantity })));
+      const outcome = commitOutcome(holds);
+      if (outcome) answer(outcome, { orderId: o.id, items: lines });
+    }
+    if (e.type === 'order.cancelled') {
+      const holds = lines.map((l) => call(() => this.runSku(l.sku, { type: 'Release', orderId: o.id, quantity: l.quantity })));
+      const outcome = releaseOutcome(lines, holds);
+      if (outcome.answer === 'inventory.released') answer(outcome.answer, { orderId: o.id, items: outcome.items });
+      else answer(outcome.answer, { orderId: o.id, items: lines, reason: outcome.reason, skus: outcome.skus });
+    }
+    return true;
+  }
+
+  // ── the payment provider ─────────────────────────────────────────────────
+
+  /** As PaymentDO: makes the pending call, feeds the answer back, until nothing is pending. */
+  private callProvider(orderId: string, send: boolean) {
+    for (let guard = 0; guard < 10; guard++) {
+      const p = this.payment_(orderId);
+      const call = pendingCall(p.state);
+      if (!call) return;
+      const answer = this.provider(call);
+      this.runPayment(orderId, answer, null, send);
+    }
+  }
+
+  private provider(call: ProviderCall): PaymentMessage {
+    const fail = (error: string): PaymentMessage => ({ type: 'ProviderFailed', call: call.call, error, transient: true });
+    if (this.providerMode === 'down') return fail('unreachable');
+    if (this.providerMode === 'flaky' && this.seq % 2 === 0) return fail('503');
+    const key = `${call.orderId}`;
+    const intent = this.intents.get(key);
+    let answer: PaymentMessage;
+    switch (call.call) {
+      case 'authorize': {
+        this.truth.providerCalls.push(`authorize ${call.orderId}`);
+        if (call.token === 'tok_chargeDeclined') {
+          answer = { type: 'ProviderAnswered', call: 'authorize', result: { outcome: 'declined', reason: 'card_declined' } };
+          break;
+        }
+        const created = intent ?? {
+          reference: `pi_${call.orderId}`,
+          amount: call.amountCents,
+          status: 'authorized' as const,
+          captures: 0,
+          voids: 0,
+          refunds: 0,
+        };
+        this.intents.set(key, created);
+        answer = { type: 'ProviderAnswered', call: 'authorize', result: { outcome: 'approved', reference: created.reference } };
+        break;
+      }
+      case 'lookup':
+        answer = {
+          type: 'ProviderAnswered',
+          call: 'lookup',
+          result: intent
+            ? { outcome: 'found', reference: intent.reference, status: intent.status === 'refunded' ? 'captured' : intent.status }
+            : { outcome: 'not_found' },
+        };
+        break;
+      case 'capture':
+      case 'void':
+      case 'refund': {
+        if (!intent) {
+          this.violations.push({ invariant: 'money', detail: `${call.call} of an intent that does not exist (${call.orderId})` });
+          return { type: 'ProviderFailed', call: call.call, error: 'no such intent', transient: false };
+        }
+        this.moneyStep(intent, call.call, call.orderId);
+        answer = { type: 'ProviderAnswered', call: call.call, result: { outcome: 'done' } };
+        break;
+      }
+    }
+    // A lost response: the provider did it, the caller never heard.
+    if (this.providerMode === 'lossy' && this.seq % 3 === 0) return fail('timeout after the request was sent');
+    return answer;
+  }
+
+  /** The provider's own rules (idempotency keys make a repeated call the same call). */
+  private moneyStep(intent: Intent, call: 'capture' | 'void' | 'refund', orderId: string) {
+    const bad = (detail: string) => this.violations.push({ invariant: 'money', detail: `${orderId}: ${detail}` });
+    if (call === 'capture') {
+      if (intent.status === 'voided') bad('capture after void');
+      if (intent.status === 'authorized') {
+        intent.status = 'captured';
+        intent.captures++;
+      }
+    }
+    if (call === 'void') {
+      if (intent.status === 'captured') bad('void of a captured payment');
+      if (intent.status === 'authorized') {
+        intent.status = 'voided';
+        intent.voids++;
+      }
+    }
+    if (call === 'refund') {
+      if (intent.status === 'authorized' || intent.status === 'voided') bad('refund without a capture');
+      if (intent.status === 'captured') {
+        intent.status = 'refunded';
+        intent.refunds++;
+      }
+    }
+  }
+
+  // ── the bus, the router and time ─────────────────────────────────────────
+
+  private event(
+    source: string,
+    subject: string,
+    a:
+      | OrderAnnouncement
+      | PaymentAnnouncement
+      | ShipmentAnnouncement
+      | { type: EventType; key: string; data: Record<string, unknown> },
+    cause: Cause | null,
+  ): Event {
+    return newEvent(a.type, a.data as never, { source, subject, cause, id: factId(a.key), now: new Date(this.now) });
+  }
+
+  private flush(outbox: Outbox) {
+    this.publish(outbox.unsent());
+    outbox.markSent();
+  }
+
+  /** The router: validates, archives, and fans out to every subscriber's inbox. */
+  publish(events: readonly Event[]) {
+    for (const raw of events) {
+      const parsed = parseEvent(JSON.parse(JSON.stringify(raw)));
+      if (!parsed.success) {
+        this.violations.push({ invariant: 'schema', detail: `${raw.type}: ${parsed.reason}` });
+        continue;
+      }
+      this.archive.push(parsed.data);
+      for (const to of subscribersOf(parsed.data.type)) this.queues.push({ seq: ++this.seq, to, event: parsed.data });
+    }
+  }
+
+  /** Replays archived events `from`..`to` (indexes) to `to` (or every subscriber), as the admin replay does. */
+  replay(from: number, to: number, subscribers?: Subscriber[]) {
+    for (const e of this.archive.slice(from, to))
+      for (const s of subscribersOf(e.type))
+        if (!subscribers || subscribers.includes(s)) this.queues.push({ seq: ++this.seq, to: s, event: e });
+  }
+
+  deadLetter(index: number) {
+    const [m] = this.queues.splice(index, 1);
+    if (m) this.deadLetters.push(m);
+  }
+
+  redrive(index: number) {
+    const [m] = this.deadLetters.splice(index, 1);
+    if (m) this.queues.push({ ...m, seq: ++this.seq });
+  }
+
+  duplicate(index: number) {
+    const m = this.queues[index];
+    if (m) this.queues.push({ ...m, seq: ++this.seq });
+  }
+
+  /** When the next alarm of any Durable Object is due. */
+  nextAlarm(): number {
+    const times: number[] = [];
+    for (const o of this.orders.values()) {
+      times.push(o.outbox.nextWake());
+      if (o.state.status !== 'empty') times.push(deadline(o.state, SAGA));
+    }
+    for (const p of this.payments.values()) times.push(p.outbox.nextWake(), paymentWake(p.state) ?? Number.POSITIVE_INFINITY);
+    for (const s of this.shipments.values()) times.push(s.outbox.nextWake(), shipmentWake(s.state) ?? Number.POSITIVE_INFINITY);
+    for (const s of this.stock.values()) for (const h of s.holds.values()) if (h.status === 'held') times.push(h.expiresAt);
+    return Math.min(...times);
+  }
+
+  /** Moves the clock to `at` and runs every alarm due by then. */
+  advance(at: number) {
+    this.now = Math.max(this.now, at);
+    const due = (t: number) => t <= this.now;
+    for (const [id, o] of this.orders) {
+      if (due(o.outbox.nextWake())) this.flush(o.outbox);
+      if (o.state.status !== 'empty' && due(deadline(o.state, SAGA)))
+        this.runOrder(id, { type: 'CheckDeadline', policy: SAGA }, null, true);
+    }
+    for (const [id, p] of this.payments) {
+      if (due(p.outbox.nextWake())) this.flush(p.outbox);
+      const wake = paymentWake(p.state);
+      if (wake !== null && due(wake)) {
+        this.runPayment(id, { type: 'Tick' }, null, true);
+        this.callProvider(id, true);
+      }
+    }
+    for (const [id, s] of this.shipments) {
+      if (due(s.outbox.nextWake())) this.flush(s.outbox);
+      const wake = shipmentWake(s.state);
+      if (wake !== null && due(wake)) this.runShipment(id, { type: 'Tick', orderId: id }, null, true);
+    }
+    for (const [sku, s] of this.stock)
+      for (const h of [...s.holds.values()])
+        if (h.status === 'held' && due(h.expiresAt)) this.runSku(sku, { type: 'Expire', orderId: h.orderId });
+  }
+
+  note(what: string) {
+    this.log.push({ t: this.now, what });
+  }
+}
+
+class Crash extends Error {}

@@ -27,7 +27,9 @@ export function handlers(env: Env): Handlers {
   return {
     'order.placed': notify,
     'order.confirmed': notify,
+    'order.cancellation_requested': notify,
     'order.cancelled': notify,
+    'order.flagged': notify,
     'order.shipped': notify,
     'order.delivered': notify,
   };

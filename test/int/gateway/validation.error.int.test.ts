@@ -121,6 +121,7 @@ describe('edge surface', () => {
       '/v1/admin/dead-letters',
       '/v1/admin/dead-letters/{id}',
       '/v1/admin/dead-letters/{id}/redrive',
+      '/v1/admin/exceptions',
       '/v1/admin/mail',
       '/v1/admin/products/{sku}',
       '/v1/admin/rebuild',

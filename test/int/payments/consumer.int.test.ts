@@ -65,12 +65,12 @@ describe('payments inbox consumer', () => {
     expect(await payment(placed.data.id)).toMatchObject({ status: 'voided' });
   });
 
-  it('never asks the provider for an order whose cancel arrived first, and announces nothing', async () => {
+  it('never asks the provider for an order whose cancel arrived first, and declines it (order_cancelled)', async () => {
     const placed = makeOrderPlaced();
     await deliver(cancelled(placed));
     await deliver(placed);
     expect(await payment(placed.data.id)).toMatchObject({ status: 'voided_before_authorization' });
-    expect(await staged(placed.data.id)).toEqual([]);
+    expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'order_cancelled' } }]);
   });
 
   it('declines tok_chargeDeclined, and a repeat changes nothing', async () => {

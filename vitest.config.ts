@@ -66,6 +66,8 @@ export default defineConfig({
           include: ['test/system/**/*.system.test.ts'],
           environment: 'node',
           globalSetup: ['test/system/topology.setup.ts'],
+          // One file at a time: the crash test runs a second topology, and both share two cores.
+          fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 120_000,
         },

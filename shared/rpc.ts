@@ -15,7 +15,19 @@ export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
   ): Promise<Reply<PlaceOrderAnswer>>;
   getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
   cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
+  inspectOrder(orderId: string): Promise<Reply<OrderInspection>>;
 }
+
+/** An order as operators see it: the order, and the steps other services still owe it. */
+export type OrderInspection = OrderSnapshot & {
+  /** Steps still open (stock, payment, capture, commit, shipment, callOff, stockBack, paymentBack). */
+  awaiting: string[];
+  /** How often the open steps were asked for again. */
+  nudges: number;
+  waitingSince: string;
+  /** When the order next asks again (or cancels a pending order); null when it waits for nothing. */
+  nextDeadline: string | null;
+};
 
 /** A placed order, and whether this answer is the replay of an earlier request with the same key. */
 export interface PlaceOrderAnswer {

@@ -252,14 +252,14 @@ export class World {
     if (e.type === 'Rejected' || e.type === 'Barred') this.truth.refused.add(e.orderId);
   }
 
-  private payment_(orderId: string) {
-    let p = this.payments.get(orderId);
-    if (!p) this.payments.set(orderId, (p = { state: this.payment.initialState, outbox: new Outbox() }));
+  private paymentOf(orderId: string) {
+    const p = this.payments.get(orderId) ?? { state: this.payment.initialState, outbox: new Outbox() };
+    this.payments.set(orderId, p);
     return p;
   }
 
   private runPayment(orderId: string, message: PaymentMessage, cause: Cause | null, send: boolean) {
-    const p = this.payment_(orderId);
+    const p = this.paymentOf(orderId);
     const events = this.payment.decide(message, p.state, new Date(this.now));
     const out: Event[] = [];
     for (const event of events) {
@@ -277,12 +277,13 @@ export class World {
   }
 
   private shipment(orderId: string) {
-    let s = this.shipments.get(orderId);
-    if (!s)
-      this.shipments.set(
-        orderId,
-        (s = { state: shipmentDecider.initialState, outbox: new Outbox(), webhooks: new Set(), everCreated: false }),
-      );
+    const s = this.shipments.get(orderId) ?? {
+      state: shipmentDecider.initialState,
+      outbox: new Outbox(),
+      webhooks: new Set<string>(),
+      everCreated: false,
+    };
+    this.shipments.set(orderId, s);
     return s;
   }
 
@@ -444,7 +445,7 @@ export class World {
   /** As PaymentDO: makes the pending call, feeds the answer back, until nothing is pending. */
   private callProvider(orderId: string, send: boolean) {
     for (let guard = 0; guard < 10; guard++) {
-      const p = this.payment_(orderId);
+      const p = this.paymentOf(orderId);
       const call = pendingCall(p.state);
       if (!call) return;
       const answer = this.provider(call);

@@ -12,6 +12,7 @@ import type {
   WebhookDelivery,
 } from '../../shared/rpc';
 import { admin, call, eventually, newProduct, orderBody, placeOrder, tokenFor } from './client';
+import { shop } from './shop';
 
 /** A webhook receiver that is down until fixed; it records each webhook-id it accepted. */
 function receiver() {
@@ -62,12 +63,12 @@ async function ourDeadLetter(subscriptionId: string): Promise<DeadLetterDetail> 
   throw new Error('no dead letter for this subscription yet');
 }
 
+const customer = shop(() => token);
+
 async function confirmed(sku: string) {
-  const placed = await placeOrder<OrderSnapshot & { consistencyToken: string }>(token, orderBody(sku, 2));
+  const placed = await customer.place(orderBody(sku, 2));
   expect(placed.status).toBe(202);
-  await eventually(async () =>
-    expect((await call<OrderSnapshot>('GET', `/v1/orders/${placed.body.id}`, { token })).body.status).toBe('confirmed'),
-  );
+  await customer.settled(placed.body.id, 'confirmed');
   return placed;
 }
 

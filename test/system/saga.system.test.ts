@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
 import type { Freshness, OrderSummary, TimelineEntry } from '../../shared/rpc';
-import { address, call, eventually, newProduct, placeOrder, tokenFor } from './client';
+import { address, call, eventually, newProduct, orderBody, tokenFor } from './client';
+import { shop } from './shop';
 
 type OrderList = { items: OrderSummary[]; nextCursor: string | null; freshness: Freshness };
 
@@ -11,35 +12,22 @@ beforeAll(async () => {
   token = await tokenFor(`cust_${crypto.randomUUID().slice(0, 8)}`);
 });
 
+const customer = shop(() => token);
+const { settled, product } = customer;
+
 async function place(sku: string, quantity: number, card = 'tok_visa') {
-  const answer = await placeOrder<OrderSnapshot>(token, {
-    items: [{ sku, quantity }],
-    shippingAddress: address,
-    payment: { token: card },
-  });
+  const answer = await customer.place(orderBody(sku, quantity, card));
   expect(answer.status, JSON.stringify(answer.body)).toBe(202);
   return answer;
 }
 
-async function settled(id: string, status: string) {
-  return eventually(async () => {
-    const order = await call<OrderSnapshot>('GET', `/v1/orders/${id}`, { token });
-    expect(order.body.status).toBe(status);
-    return order.body;
+/** The timeline once it holds every type in `mustInclude`. */
+const timeline = (id: string, mustInclude: string[]) =>
+  eventually(async () => {
+    const events = await customer.timeline(id);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(mustInclude));
+    return events;
   });
-}
-
-async function timeline(id: string, mustInclude: string[]) {
-  return eventually(async () => {
-    const { body } = await call<{ events: TimelineEntry[] }>('GET', `/v1/orders/${id}/timeline`, { token });
-    expect(body.events.map((e) => e.type)).toEqual(expect.arrayContaining(mustInclude));
-    return body.events;
-  });
-}
-
-async function product(sku: string) {
-  return (await call<ProductSnapshot>('GET', `/v1/products/${sku}`)).body;
-}
 
 describe('an order through the whole topology', () => {
   it('confirms with tok_visa: every service shows in the timeline and the stock is taken', async () => {
@@ -49,7 +37,8 @@ describe('an order through the whole topology', () => {
     expect(placed.body).toMatchObject({ status: 'pending', totalCents: 3750, currency: 'EUR' });
 
     const order = await settled(placed.body.id, 'confirmed');
-    expect(order.version).toBe(4);
+    // placed, stock, payment, confirmed; then the steps after confirmation as they complete.
+    expect(order.version).toBeGreaterThanOrEqual(4);
 
     const events = await timeline(placed.body.id, [
       'order.placed',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { devVars, startTopology } from '../../scripts/local.ts';
+import { SYSTEM_VARS } from './vars';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,16 +29,11 @@ function freePort(): Promise<number> {
 /** Boots every Worker from its own wrangler.toml in one `wrangler dev`, on fresh local state. */
 export default async function setup(project: TestProject) {
   const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-system-'));
-  // Short clocks: the saga times out after 3 s, asked again once, then cancelled.
   const topology = await startTopology({
     port: await freePort(),
     persistTo,
     quiet: true,
-    vars: {
-      'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '3', SAGA_MAX_NUDGES: '1' },
-      // A webhook delivery is dead-lettered after 2 attempts, so the dead-letter console can be shown in seconds.
-      'workers/notifications/wrangler.toml': { WEBHOOK_MAX_ATTEMPTS: '2' },
-    },
+    vars: SYSTEM_VARS,
   });
   const vars = devVars();
   project.provide('gatewayUrl', topology.url);

@@ -12,7 +12,7 @@ import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
 import { rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
-import { registerExceptions } from './routes/exceptions';
+import { registerAdminOrders } from './routes/admin-orders';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
@@ -54,7 +54,7 @@ registerOrders(app);
 registerProducts(app);
 registerAdmin(app);
 registerOperations(app);
-registerExceptions(app);
+registerAdminOrders(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

@@ -5,7 +5,7 @@ import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
-import type { PlaceOrderAnswer } from '../../shared/rpc';
+import type { OrderInspection, PlaceOrderAnswer } from '../../shared/rpc';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord } from './idempotency';
 import {
@@ -95,6 +95,13 @@ export class OrderDO extends DurableObject<Env> {
     return this.state.status === 'empty' ? null : snapshot(this.state);
   }
 
+  /** The order with the saga's bookkeeping, for operators: the steps still open and how often they were asked for. */
+  async inspect(): Promise<OrderInspection | null> {
+    if (this.state.status === 'empty') return null;
+    const { awaiting, nudges, waitingSince } = this.state;
+    return { ...snapshot(this.state), awaiting, nudges, waitingSince, nextDeadline: toIso(this.nextDeadline()) };
+  }
+
   override async alarm(): Promise<void> {
     await this.outbox.onAlarm();
     if (this.state.status !== 'empty') await this.execute({ type: 'CheckDeadline', policy: this.policy }, {});
@@ -146,6 +153,8 @@ export class OrderDO extends DurableObject<Env> {
     return rebuilt;
   }
 }
+
+const toIso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 
 function placed(state: Order): OrderState {
   if (state.status === 'empty') throw new Error('order not placed');

@@ -51,6 +51,15 @@ export class OrdersService extends WorkerEntrypoint<Env> implements OrdersRpc {
     });
   }
 
+  /** The order with the steps it still waits for, for operators. */
+  async inspectOrder(orderId: string) {
+    return reply(async () => {
+      const order = await this.env.ORDER_DO.getByName(orderId).inspect();
+      if (!order) throw notFound();
+      return order;
+    });
+  }
+
   /** The order as its Durable Object holds it now (strongly consistent). */
   async getOrder(orderId: string): Promise<Reply<OrderSnapshot>> {
     return reply(async () => {

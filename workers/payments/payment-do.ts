@@ -19,7 +19,7 @@ import {
   pendingCall,
 } from './payment';
 import { type PaymentProvider, perform } from './provider';
-import { sandbox } from './sandbox';
+import { sandbox, sqlStore } from './sandbox';
 
 const SOURCE = 'payments';
 
@@ -75,7 +75,7 @@ export class PaymentDO extends DurableObject<Env> {
             apiKey: config.PAYMENT_API_KEY ?? '',
             timeoutMs: config.PAYMENT_TIMEOUT_SECONDS * 1000,
           })
-        : sandbox();
+        : sandbox(sqlStore(ctx.storage.sql));
     ({ state: this.state, cause: this.cause } = this.load());
   }
 

@@ -11,12 +11,13 @@ import { type PaymentProvider, ProviderError } from './provider';
  *   retry (or a lookup, if the order is cancelled first) finds the authorization.
  *
  * Like a real provider it keeps its intents and honours idempotency keys: a repeated call answers
- * as the first did. It lives in memory, per Durable Object instance.
+ * as the first did. It keeps them in `store`: the PaymentDO's own storage, so that, as at a real
+ * provider, they outlive an evicted or restarted object (in memory by default, for tests).
  */
-export function sandbox(): PaymentProvider {
-  const answers = new Map<string, AuthorizeResult>();
-  const intents = new Map<string, { orderId: string; status: 'authorized' | 'captured' | 'voided' | 'refunded' }>();
-  const flakyFailures = new Map<string, number>();
+export function sandbox(store: SandboxStore = memoryStore()): PaymentProvider {
+  const answers = store.map<AuthorizeResult>('answers');
+  const intents = store.map<{ orderId: string; status: 'authorized' | 'captured' | 'voided' | 'refunded' }>('intents');
+  const flakyFailures = store.map<number>('flaky');
 
   function intent(reference: string) {
     const found = intents.get(reference);
@@ -29,7 +30,7 @@ export function sandbox(): PaymentProvider {
     if (found.status === to) return;
     if (found.status !== from)
       throw new ProviderError(`sandbox: cannot ${to} a payment that is ${found.status}`, { transient: false });
-    found.status = to;
+    intents.set(reference, { ...found, status: to });
   }
 
   return {
@@ -63,11 +64,63 @@ export function sandbox(): PaymentProvider {
       move(reference, 'captured', 'refunded');
     },
     async lookup({ orderId }) {
-      for (const [reference, found] of intents) {
+      for (const [reference, found] of intents.entries()) {
         if (found.orderId !== orderId) continue;
         return { outcome: 'found', reference, status: found.status === 'refunded' ? 'captured' : found.status };
       }
       return { outcome: 'not_found' };
+    },
+  };
+}
+
+/** Where the sandbox keeps what a provider would: small maps by name. */
+export interface SandboxStore {
+  map<V>(name: string): {
+    get(key: string): V | undefined;
+    set(key: string, value: V): void;
+    entries(): Iterable<[string, V]>;
+  };
+}
+
+export function memoryStore(): SandboxStore {
+  const maps = new Map<string, Map<string, unknown>>();
+  return {
+    map<V>(name: string) {
+      const map = maps.get(name) ?? new Map<string, unknown>();
+      maps.set(name, map);
+      return map as unknown as Map<string, V>;
+    },
+  };
+}
+
+/** A {@link SandboxStore} in a Durable Object's SQLite. */
+export function sqlStore(sql: SqlStorage): SandboxStore {
+  sql.exec(
+    'CREATE TABLE IF NOT EXISTS sandbox_provider (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))',
+  );
+  return {
+    map<V>(name: string) {
+      return {
+        get: (key: string) => {
+          const row = sql
+            .exec<{ value: string }>('SELECT value FROM sandbox_provider WHERE name = ? AND key = ?', name, key)
+            .toArray()[0];
+          return row ? (JSON.parse(row.value) as V) : undefined;
+        },
+        set: (key: string, value: V) => {
+          sql.exec(
+            'INSERT INTO sandbox_provider (name, key, value) VALUES (?, ?, ?) ON CONFLICT (name, key) DO UPDATE SET value = excluded.value',
+            name,
+            key,
+            JSON.stringify(value),
+          );
+        },
+        entries: () =>
+          sql
+            .exec<{ key: string; value: string }>('SELECT key, value FROM sandbox_provider WHERE name = ?', name)
+            .toArray()
+            .map((r): [string, V] => [r.key, JSON.parse(r.value) as V]),
+      };
     },
   };
 }

@@ -123,6 +123,7 @@ describe('edge surface', () => {
       '/v1/admin/dead-letters/{id}/redrive',
       '/v1/admin/exceptions',
       '/v1/admin/mail',
+      '/v1/admin/orders/{id}',
       '/v1/admin/products/{sku}',
       '/v1/admin/rebuild',
       '/v1/admin/replay',

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
-import { AdminListQuery, errors, Freshness, json } from '../schemas';
+import { AdminListQuery, errors, Freshness, json, Order } from '../schemas';
 
 const OrderException = z
   .object({
@@ -34,8 +34,31 @@ const listExceptions = createRoute({
   },
 });
 
-export function registerExceptions(app: OpenAPIHono<AppEnv>) {
+const OrderInspection = Order.extend({
+  awaiting: z.array(z.string()).openapi({
+    description:
+      'Steps other services still owe the order: stock, payment (while pending); capture, commit, shipment (once ' +
+      'confirmed); callOff (a cancellation asked of shipping); stockBack, paymentBack (once cancelled)',
+  }),
+  nudges: z.number().openapi({ description: 'How often the open steps were asked for again' }),
+  waitingSince: z.string(),
+  nextDeadline: z.string().nullable().openapi({ description: 'When the order asks again (a pending one: cancels)' }),
+}).openapi('OrderInspection');
+
+const inspectOrder = createRoute({
+  method: 'get',
+  path: '/v1/admin/orders/{id}',
+  tags: ['operations'],
+  summary: 'An order with the steps it still waits for (strongly consistent)',
+  security: [{ admin: [] }],
+  request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: { 200: { description: 'The order', content: json(OrderInspection) }, ...errors(400, 401, 404) },
+});
+
+/** Operators' views of orders: the ones flagged for attention, and any one with its open steps. */
+export function registerAdminOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(listExceptions, async (c) =>
     c.json(unwrap(await services(c.env).query.listExceptions(c.req.valid('query').limit)), 200),
   );
+  app.openapi(inspectOrder, async (c) => c.json(unwrap(await services(c.env).orders.inspectOrder(c.req.valid('param').id)), 200));
 }

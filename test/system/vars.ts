@@ -1,0 +1,12 @@
+/**
+ * `[vars]` overrides of the system-test topologies: short clocks, so timeouts, retries and dead
+ * letters show in seconds.
+ */
+export const SYSTEM_VARS: Record<string, Record<string, string>> = {
+  // The saga asks again after 5 s, once, then cancels.
+  'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '5', SAGA_MAX_NUDGES: '1' },
+  // A webhook delivery is dead-lettered after 2 attempts, so the dead-letter console can be shown in seconds.
+  'workers/notifications/wrangler.toml': { WEBHOOK_MAX_ATTEMPTS: '2' },
+  // Payments gives up on a provider that never answers after 6 s (before the saga would), and declines with a reason.
+  'workers/payments/wrangler.toml': { PAYMENT_GIVE_UP_SECONDS: '6' },
+};

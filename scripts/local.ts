@@ -1,10 +1,11 @@
 // The local topology, shared by `npm start`, `npm run token` and the system tests.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
 import { demoCatalog } from './demo-catalog.ts';
+import { assertPortFree, spawnTracked, stopGroup, stopLeftover } from './processes.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,10 +58,10 @@ export async function customerToken(customerId: string, secret = devVars().JWT_S
 /** Runs wrangler from the project root; rejects with its output when it fails. */
 export function run(args: string[], quiet = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wrangler, ...args], {
+    const child = spawnTracked(process.execPath, [wrangler, ...args], {
       cwd: root,
       env: { ...process.env, ...offline() },
-      stdio: quiet ? 'pipe' : 'inherit',
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     let output = '';
     child.stdout?.on('data', (d) => (output += d));
@@ -85,7 +86,12 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-/** Starts every Worker in one `wrangler dev` and waits until the gateway answers. */
+/**
+ * Starts every Worker in one `wrangler dev` and waits until the gateway answers. First stops a
+ * topology left running on the same state by a run that was killed outright, and fails at once if
+ * the port is taken. Every process it starts is stopped when the calling script ends, however it
+ * ends (with {@link stopOnInterrupt} installed for signals).
+ */
 export async function startTopology(options: {
   port: number;
   persistTo: string;
@@ -96,6 +102,12 @@ export async function startTopology(options: {
    */
   vars?: Record<string, Record<string, string>>;
 }): Promise<Topology> {
+  mkdirSync(options.persistTo, { recursive: true });
+  const pidFile = join(options.persistTo, 'wrangler-dev.pid');
+  const leftover = await stopLeftover(pidFile, 'wrangler');
+  if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
+  removeStaleOverrides();
+  await assertPortFree(options.port);
   devVars();
   await migrate(options.persistTo);
   const overridden = configs.map((config) => withVars(config, options.vars?.[config]));
@@ -110,28 +122,36 @@ export async function startTopology(options: {
     options.persistTo,
     '--show-interactive-dev-session=false',
   ];
-  const child = spawn(process.execPath, [wrangler, ...args], {
+  const removeOverrides = () => {
+    for (const [i, config] of overridden.entries()) if (config !== configs[i]) rmSync(join(root, config), { force: true });
+  };
+  const child = spawnTracked(process.execPath, [wrangler, ...args], {
     cwd: root,
     // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
     env: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...process.env, ...offline(), FORCE_COLOR: '0' },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-    detached: true,
+    pidFile,
   });
+  child.once('exit', removeOverrides);
   let log = '';
   child.stdout?.on('data', (d) => (log = (log + d).slice(-20_000)));
   child.stderr?.on('data', (d) => (log = (log + d).slice(-20_000)));
   const url = `http://127.0.0.1:${options.port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      for (const [i, config] of overridden.entries()) if (config !== configs[i]) rmSync(join(root, config), { force: true });
-      process.kill(-child.pid!, 'SIGTERM');
-      setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
-    });
+  const stop = async () => {
+    await stopGroup(child.pid!);
+    removeOverrides();
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}):\n${log}`);
+    }
+    // Taken between our check and wrangler's bind: wrangler would otherwise keep waiting.
+    if (/EADDRINUSE|address already in use/i.test(log)) {
+      await stop();
+      await assertPortFree(options.port);
+      throw new Error(`wrangler dev could not listen on port ${options.port}:\n${log}`);
+    }
     try {
       const response = await fetch(`${url}/v1/products?limit=1`);
       if (response.ok) break;
@@ -143,6 +163,25 @@ export async function startTopology(options: {
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, process: child, stop };
+}
+
+/** Removes the config copies of runs that were killed before they could (their pid is gone). */
+function removeStaleOverrides() {
+  for (const dir of new Set(configs.map((c) => dirname(join(root, c))))) {
+    for (const name of readdirSync(dir)) {
+      const pid = /^wrangler\.override-(\d+)\.toml$/.exec(name)?.[1];
+      if (pid && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

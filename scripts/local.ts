@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
 import { demoCatalog } from './demo-catalog.ts';
 import { assertPortFree, spawnTracked, stopGroup, stopLeftover } from './processes.ts';
+import { withTomlValue } from './toml-edit.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,15 +20,6 @@ export const configs = [
   'workers/notifications/wrangler.toml',
   'workers/router/wrangler.toml',
   'workers/query/wrangler.toml',
-];
-
-/** The Workers with D1 databases, whose migrations run before start. */
-export const databases = [
-  { config: 'workers/orders/wrangler.toml', name: 'conveyor-orders' },
-  { config: 'workers/inventory/wrangler.toml', name: 'conveyor-inventory' },
-  { config: 'workers/notifications/wrangler.toml', name: 'conveyor-notifications' },
-  { config: 'workers/query/wrangler.toml', name: 'conveyor-query' },
-  { config: 'workers/router/wrangler.toml', name: 'conveyor-router' },
 ];
 
 // Local runs never need Cloudflare's network; `npm run deploy` does, so it leaves these unset.
@@ -72,10 +64,12 @@ export function run(args: string[], quiet = true): Promise<string> {
   });
 }
 
-/** Applies every D1 migration to the local databases under `persistTo`. */
+/** Applies every D1 migration, of every database any config binds, to the local databases under `persistTo`. */
 export async function migrate(persistTo: string): Promise<void> {
+  // Loaded here: wrangler's config reader is large, and `npm run token` needs none of it.
+  const { readWorkerConfigs, resourcesOf } = await import('./resources.ts');
   // One at a time: the local databases share a lock.
-  for (const { config, name } of databases) {
+  for (const { config, name } of resourcesOf(readWorkerConfigs(root, configs)).databases) {
     await run(['d1', 'migrations', 'apply', name, '--local', '-c', config, '--persist-to', persistTo]);
   }
 }
@@ -191,11 +185,7 @@ function processAlive(pid: number): boolean {
 function withVars(config: string, vars?: Record<string, string>): string {
   if (!vars) return config;
   let text = readFileSync(join(root, config), 'utf8');
-  for (const [key, value] of Object.entries(vars)) {
-    const line = new RegExp(`^${key} = ".*"$`, 'm');
-    if (!line.test(text)) throw new Error(`${config} has no var ${key} to override`);
-    text = text.replace(line, `${key} = ${JSON.stringify(value)}`);
-  }
+  for (const [key, value] of Object.entries(vars)) text = withTomlValue(text, { table: ['vars'], key }, value);
   const copy = config.replace(/wrangler\.toml$/, `wrangler.override-${process.pid}.toml`);
   writeFileSync(join(root, copy), text);
   return copy;

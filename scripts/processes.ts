@@ -14,6 +14,7 @@ const running = new Map<ChildProcess, { pidFile?: string }>();
 export function spawnTracked(command: string, args: string[], options: SpawnOptions & { pidFile?: string }): ChildProcess {
   const { pidFile, ...spawnOptions } = options;
   const child = spawn(command, args, { ...spawnOptions, detached: true });
+  if (!process.listeners('exit').includes(killAll)) process.on('exit', killAll);
   running.set(child, { pidFile });
   if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
   child.once('exit', () => {
@@ -30,6 +31,15 @@ const signalGroup = (pid: number | undefined, signal: NodeJS.Signals) => {
     if (pid) process.kill(-pid, signal);
   } catch {}
 };
+
+// The last resort, when the script ends without an orderly stop (an uncaught error, process.exit):
+// nothing asynchronous runs any more, so the groups are killed outright.
+function killAll() {
+  for (const [child, { pidFile }] of running) {
+    signalGroup(child.pid, 'SIGKILL');
+    if (pidFile) rmSync(pidFile, { force: true });
+  }
+}
 
 /** Whether any process of the group led by `pid` is still alive. */
 export function groupAlive(pid: number): boolean {
@@ -55,15 +65,6 @@ export async function stopGroup(pid: number, graceMs = 5_000): Promise<void> {
 export async function stopChildren(graceMs?: number): Promise<void> {
   await Promise.all([...running.keys()].map((child) => stopGroup(child.pid!, graceMs)));
 }
-
-// The last resort, when the script ends without an orderly stop (an uncaught error, process.exit):
-// nothing asynchronous runs any more, so the groups are killed outright.
-process.on('exit', () => {
-  for (const [child, { pidFile }] of running) {
-    signalGroup(child.pid, 'SIGKILL');
-    if (pidFile) rmSync(pidFile, { force: true });
-  }
-});
 
 let stopping = false;
 

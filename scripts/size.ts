@@ -99,7 +99,7 @@ function table(sizes: Size[], before?: Size[]): string {
     if (columns.includes('startup CPU ms')) row.push(cell(s.startupMs, b?.startupMs));
     return row;
   });
-  return [columns, columns.map((c, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+  return [columns, columns.map((_, i) => (i === 0 ? '---' : '---:')), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 const sizes: Size[] = [];

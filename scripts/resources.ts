@@ -52,6 +52,8 @@ export interface Resources {
 const unusedWhen: Record<string, (vars: Record<string, unknown>) => string | undefined> = {
   PAYMENT_API_KEY: (vars) =>
     vars.PAYMENT_PROVIDER === 'http' ? undefined : `PAYMENT_PROVIDER is "${vars.PAYMENT_PROVIDER}", which needs no key`,
+  RESEND_API_KEY: (vars) =>
+    vars.MAIL_PROVIDER === 'resend' ? undefined : `MAIL_PROVIDER is "${vars.MAIL_PROVIDER ?? 'sink'}", which needs no key`,
 };
 
 /** Everything to create (or check) in the account for these Workers. */

@@ -92,6 +92,20 @@ describe('deploy setup, derived from the wrangler configs', () => {
     expect(resourcesOf(http).secrets.find((s) => s.name === 'PAYMENT_API_KEY')).not.toHaveProperty('unused');
   });
 
+  it('needs a mail API key only when notifications sends through Resend', () => {
+    const withKey = (vars: Record<string, string>) =>
+      resourcesOf(
+        workers.map(
+          (w): WorkerConfig =>
+            w.config.name === 'conveyor-notifications'
+              ? { ...w, config: { ...w.config, vars: { ...w.config.vars, ...vars }, secrets: { required: ['RESEND_API_KEY'] } } }
+              : w,
+        ),
+      ).secrets.find((s) => s.name === 'RESEND_API_KEY');
+    expect(withKey({})).toHaveProperty('unused');
+    expect(withKey({ MAIL_PROVIDER: 'resend' })).not.toHaveProperty('unused');
+  });
+
   it('still has the local placeholder D1 ids committed, which a release refuses', () => {
     expect(resources.databases.map((db) => isPlaceholderId(db.id))).toEqual(resources.databases.map(() => true));
     expect(isPlaceholderId('5e1c7a52-8a33-4f4e-9d6c-0c7f5b1d2a90')).toBe(false);

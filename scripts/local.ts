@@ -1,12 +1,11 @@
-// The local topology, shared by `npm start`, `npm run token` and the system tests.
+// The local topology: `npm start` runs it, `npm run token` signs for it, the tests read its configs and secrets.
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
 import { demoCatalog } from './demo-catalog.ts';
 import { assertPortFree, spawnTracked, stopGroup, stopLeftover } from './processes.ts';
-import { withTomlValue } from './toml-edit.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,28 +85,17 @@ export interface Topology {
  * the port is taken. Every process it starts is stopped when the calling script ends, however it
  * ends (with {@link stopOnInterrupt} installed for signals).
  */
-export async function startTopology(options: {
-  port: number;
-  persistTo: string;
-  quiet?: boolean;
-  /**
-   * Overrides of `[vars]` per Worker config, e.g. short saga timeouts for tests. (`wrangler dev
-   * --var` only reaches the first Worker of a multi-config session.)
-   */
-  vars?: Record<string, Record<string, string>>;
-}): Promise<Topology> {
+export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
   mkdirSync(options.persistTo, { recursive: true });
   const pidFile = join(options.persistTo, 'wrangler-dev.pid');
   const leftover = await stopLeftover(pidFile, 'wrangler');
   if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
-  removeStaleOverrides();
   await assertPortFree(options.port);
   devVars();
   await migrate(options.persistTo);
-  const overridden = configs.map((config) => withVars(config, options.vars?.[config]));
   const args = [
     'dev',
-    ...overridden.flatMap((c) => ['-c', c]),
+    ...configs.flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',
@@ -116,9 +104,6 @@ export async function startTopology(options: {
     options.persistTo,
     '--show-interactive-dev-session=false',
   ];
-  const removeOverrides = () => {
-    for (const [i, config] of overridden.entries()) if (config !== configs[i]) rmSync(join(root, config), { force: true });
-  };
   const child = spawnTracked(process.execPath, [wrangler, ...args], {
     cwd: root,
     // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
@@ -126,15 +111,11 @@ export async function startTopology(options: {
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     pidFile,
   });
-  child.once('exit', removeOverrides);
   let log = '';
   child.stdout?.on('data', (d) => (log = (log + d).slice(-20_000)));
   child.stderr?.on('data', (d) => (log = (log + d).slice(-20_000)));
   const url = `http://127.0.0.1:${options.port}`;
-  const stop = async () => {
-    await stopGroup(child.pid!);
-    removeOverrides();
-  };
+  const stop = () => stopGroup(child.pid!);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -157,38 +138,6 @@ export async function startTopology(options: {
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, process: child, stop };
-}
-
-/** Removes the config copies of runs that were killed before they could (their pid is gone). */
-function removeStaleOverrides() {
-  for (const dir of new Set(configs.map((c) => dirname(join(root, c))))) {
-    for (const name of readdirSync(dir)) {
-      const pid = /^wrangler\.override-(\d+)\.toml$/.exec(name)?.[1];
-      if (pid && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
-    }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * The config to run: `config` itself, or a copy beside it (so its relative paths still hold) with
- * the given `[vars]` replaced. Copies are git-ignored and removed when the topology stops.
- */
-function withVars(config: string, vars?: Record<string, string>): string {
-  if (!vars) return config;
-  let text = readFileSync(join(root, config), 'utf8');
-  for (const [key, value] of Object.entries(vars)) text = withTomlValue(text, { table: ['vars'], key }, value);
-  const copy = config.replace(/wrangler\.toml$/, `wrangler.override-${process.pid}.toml`);
-  writeFileSync(join(root, copy), text);
-  return copy;
 }
 
 /** Adds the demo products that are missing; existing ones (and their stock) are left alone. */

@@ -1,40 +1,203 @@
-// `npm run deploy -- --setup` creates the account's resources once; `npm run deploy` ships a release.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Production, from the wrangler configs themselves:
+//   npm run deploy -- --plan      what the account needs (offline: reads the configs only)
+//   npm run deploy -- --setup     creates it once: queues with their dead-letter queues, R2, D1 (ids written into the configs)
+//   npm run deploy                a release: D1 migrations, then every service, then the gateway
+//   npm run deploy -- --upload    a staged release: a new version of every Worker, tagged, serving no traffic yet
+//   npm run deploy -- --shift 10 --tag <new> --from <old>    that version takes 10 % of every Worker's traffic
+//   npm run deploy -- --shift 100 --tag <old>                back to an earlier release (a rollback)
+// Releases are tagged with the git commit (or --tag), so each can be named when shifting traffic.
+// Secrets come from the environment or `--secrets-file <path>` (dotenv or JSON), and are uploaded
+// with the release; a secret already set on a deployed Worker is kept.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { subscribers } from '../shared/subscriptions.ts';
-import { configs, databases, root, run } from './local.ts';
+import { parseArgs } from 'node:util';
+import { configs, root, run } from './local.ts';
+import { stopOnInterrupt } from './processes.ts';
+import {
+  isPlaceholderId,
+  readWorkerConfigs,
+  releaseOrder,
+  resourcesOf,
+  type Secret,
+  setupCommands,
+  shiftCommands,
+} from './resources.ts';
+import { withTomlValue } from './toml-edit.ts';
 
+stopOnInterrupt();
 process.env.CONVEYOR_ONLINE = '1';
-const queues = ['conveyor-bus', ...subscribers.map((s) => `conveyor-${s}-inbox`)].flatMap((q) => [q, `${q}-dlq`]);
+
+const { values: options } = parseArgs({
+  options: {
+    plan: { type: 'boolean', default: false },
+    setup: { type: 'boolean', default: false },
+    upload: { type: 'boolean', default: false },
+    shift: { type: 'string' },
+    from: { type: 'string' },
+    'secrets-file': { type: 'string' },
+    tag: { type: 'string' },
+    message: { type: 'string' },
+  },
+});
+
+const workers = readWorkerConfigs(root, configs);
+const resources = resourcesOf(workers);
+const order = releaseOrder(configs);
+
+function plan() {
+  const list = (title: string, items: string[]) =>
+    console.log(`${title} (${items.length})\n${items.map((i) => `  ${i}`).join('\n')}\n`);
+  list('Queues', resources.queues);
+  list('R2 buckets', resources.buckets);
+  list(
+    'D1 databases',
+    resources.databases.map(
+      (db) => `${db.name}  ${isPlaceholderId(db.id) ? '(not created yet: run --setup)' : db.id}  ${db.config}`,
+    ),
+  );
+  list(
+    'Durable Object classes (created by their migrations on deploy)',
+    resources.durableObjects.map((d) => `${d.worker} ${d.className}  migration ${d.createdBy ?? 'MISSING'}`),
+  );
+  list(
+    'Secrets',
+    resources.secrets.map((s) => `${s.worker} ${s.name}${s.unused ? `  (unused: ${s.unused})` : ''}`),
+  );
+}
 
 async function ignoreExisting(args: string[]) {
   try {
     await run(args, false);
   } catch (error) {
-    if (!/already exists|already taken|11009|10004/i.test(String(error))) throw error;
-    console.log(`  (exists) ${args.slice(0, 4).join(' ')}`);
+    if (!/already exists|already taken|already owned|11009|10004|7502/i.test(String(error))) throw error;
+    console.log(`  (exists) ${args.join(' ')}`);
   }
 }
 
 async function setup() {
-  for (const queue of queues) await ignoreExisting(['queues', 'create', queue]);
-  await ignoreExisting(['r2', 'bucket', 'create', 'conveyor-archive']);
-  for (const { config, name } of databases) {
-    await ignoreExisting(['d1', 'create', name]);
-    const info = JSON.parse(await run(['d1', 'info', name, '--json'])) as { uuid: string };
-    const path = join(root, config);
-    const toml = readFileSync(path, 'utf8').replace(/database_id = "[^"]*"/, `database_id = "${info.uuid}"`);
-    writeFileSync(path, toml);
-    console.log(`  ${name}: ${info.uuid} → ${config}`);
+  for (const command of setupCommands(resources)) await ignoreExisting(command);
+  for (const db of resources.databases) {
+    const info = JSON.parse(await run(['d1', 'info', db.name, '--json'])) as { uuid: string };
+    const path = join(root, db.config);
+    const address = { table: ['d1_databases'], where: { database_name: db.name }, key: 'database_id' };
+    writeFileSync(path, withTomlValue(readFileSync(path, 'utf8'), address, info.uuid));
+    console.log(`  ${db.name}: ${info.uuid} → ${db.config}`);
   }
-  console.log('\nNow set the gateway secrets: npx wrangler secret put JWT_SECRET (and ADMIN_API_KEY, CARRIER_WEBHOOK_SECRET)');
+  console.log('\nCommit the configs with their D1 ids. The first release needs these secrets:');
+  for (const s of resources.secrets.filter((s) => !s.unused)) console.log(`  ${s.name} (${s.worker})`);
 }
 
-async function release() {
-  for (const { config, name } of databases) await run(['d1', 'migrations', 'apply', name, '--remote', '-c', config], false);
-  // Services first, the gateway last: its service bindings need them in place.
-  const [gateway, ...services] = configs;
-  for (const config of [...services, gateway!]) await run(['deploy', '-c', config], false);
+/** Secret values from the environment, else from the secrets file. */
+function secretValues(): Record<string, string> {
+  const path = options['secrets-file'];
+  const fromFile: Record<string, string> = !path
+    ? {}
+    : path.endsWith('.json')
+      ? JSON.parse(readFileSync(path, 'utf8'))
+      : Object.fromEntries(
+          readFileSync(path, 'utf8')
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((line) => line && !line.startsWith('#') && line.includes('='))
+            .map((line) => [line.slice(0, line.indexOf('=')).trim(), line.slice(line.indexOf('=') + 1).trim()]),
+        );
+  const names = new Set(resources.secrets.map((s) => s.name));
+  return Object.fromEntries(
+    [...names].flatMap((name) => {
+      const value = process.env[name] ?? fromFile[name];
+      return value ? [[name, value]] : [];
+    }),
+  );
 }
 
-await (process.argv.includes('--setup') ? setup() : release());
+/** The names of the secrets already set on a deployed Worker (none if it is not deployed yet). */
+async function secretsSet(config: string): Promise<Set<string>> {
+  try {
+    const listed = JSON.parse(await run(['secret', 'list', '-c', config, '--format', 'json'])) as { name: string }[];
+    return new Set(listed.map((s) => s.name));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * Per Worker, the secrets to upload with its release. A used secret with no value here must
+ * already be set on the Worker, or nothing is deployed; an unused one gets a value that says why,
+ * since wrangler requires every declared secret.
+ */
+async function secretsPerWorker(): Promise<Map<string, Record<string, string>>> {
+  const values = secretValues();
+  const perWorker = new Map<string, Record<string, string>>();
+  const missing: Secret[] = [];
+  for (const config of order) {
+    const declared = resources.secrets.filter((s) => s.config === config);
+    if (declared.length === 0) continue;
+    const set = await secretsSet(config);
+    const upload: Record<string, string> = {};
+    for (const secret of declared) {
+      const value = values[secret.name];
+      if (value) upload[secret.name] = value;
+      else if (secret.unused && !set.has(secret.name)) upload[secret.name] = `unused: ${secret.unused}`;
+      else if (!set.has(secret.name)) missing.push(secret);
+    }
+    perWorker.set(config, upload);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `These secrets have no value yet:\n${missing.map((s) => `  ${s.name} (${s.worker})`).join('\n')}\n` +
+        'Set each in the environment or in a file passed with --secrets-file <path> (NAME=value lines), then run again.',
+    );
+  }
+  return perWorker;
+}
+
+/** `wrangler deploy` or `wrangler versions upload` of every Worker, each with its secrets file. */
+async function release(command: string[]) {
+  const unset = resources.databases.filter((db) => isPlaceholderId(db.id));
+  if (unset.length > 0)
+    throw new Error(`D1 ids not set in ${unset.map((d) => d.config).join(', ')}: run npm run deploy -- --setup`);
+  const secrets = await secretsPerWorker();
+  // Schema changes are additive (expand, then contract a release later), so the old code keeps working on the new schema.
+  for (const db of resources.databases) await run(['d1', 'migrations', 'apply', db.name, '--remote', '-c', db.config], false);
+  const dir = mkdtempSync(join(tmpdir(), 'conveyor-secrets-'));
+  try {
+    for (const config of order) {
+      const upload = secrets.get(config);
+      const args = [...command, '-c', config];
+      if (upload && Object.keys(upload).length > 0) {
+        const file = join(dir, 'secrets.json');
+        writeFileSync(file, JSON.stringify(upload), { mode: 0o600 });
+        args.push('--secrets-file', file);
+      }
+      await run(args, false);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  const tag = options.tag ?? gitRevision();
+  if (options.plan) plan();
+  else if (options.setup) await setup();
+  else if (options.shift) {
+    for (const args of shiftCommands(order, { tag, percent: Number(options.shift), from: options.from })) await run(args, false);
+  } else if (options.upload) {
+    await release(['versions', 'upload', '--tag', tag, '--message', options.message ?? `release ${tag}`]);
+    console.log(`\nEvery Worker has a new version tagged ${tag}, serving no traffic yet. Then:`);
+    console.log(`  npm run deploy -- --shift 10 --tag ${tag} --from <the tag serving now>`);
+  } else await release(['deploy', '--tag', tag, '--message', options.message ?? `release ${tag}`]);
+} catch (error) {
+  console.error(`\nnpm run deploy failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}
+
+function gitRevision(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  }
+}

@@ -1,10 +1,11 @@
-// The local topology, shared by `npm start`, `npm run token` and the system tests.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// The local topology: `npm start` runs it, `npm run token` signs for it, the tests read its configs and secrets.
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
 import { demoCatalog } from './demo-catalog.ts';
+import { assertPortFree, spawnTracked, stopGroup, stopLeftover } from './processes.ts';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,15 +19,6 @@ export const configs = [
   'workers/notifications/wrangler.toml',
   'workers/router/wrangler.toml',
   'workers/query/wrangler.toml',
-];
-
-/** The Workers with D1 databases, whose migrations run before start. */
-export const databases = [
-  { config: 'workers/orders/wrangler.toml', name: 'conveyor-orders' },
-  { config: 'workers/inventory/wrangler.toml', name: 'conveyor-inventory' },
-  { config: 'workers/notifications/wrangler.toml', name: 'conveyor-notifications' },
-  { config: 'workers/query/wrangler.toml', name: 'conveyor-query' },
-  { config: 'workers/router/wrangler.toml', name: 'conveyor-router' },
 ];
 
 // Local runs never need Cloudflare's network; `npm run deploy` does, so it leaves these unset.
@@ -57,10 +49,10 @@ export async function customerToken(customerId: string, secret = devVars().JWT_S
 /** Runs wrangler from the project root; rejects with its output when it fails. */
 export function run(args: string[], quiet = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [wrangler, ...args], {
+    const child = spawnTracked(process.execPath, [wrangler, ...args], {
       cwd: root,
       env: { ...process.env, ...offline() },
-      stdio: quiet ? 'pipe' : 'inherit',
+      stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     let output = '';
     child.stdout?.on('data', (d) => (output += d));
@@ -71,10 +63,12 @@ export function run(args: string[], quiet = true): Promise<string> {
   });
 }
 
-/** Applies every D1 migration to the local databases under `persistTo`. */
+/** Applies every D1 migration, of every database any config binds, to the local databases under `persistTo`. */
 export async function migrate(persistTo: string): Promise<void> {
+  // Loaded here: wrangler's config reader is large, and `npm run token` needs none of it.
+  const { readWorkerConfigs, resourcesOf } = await import('./resources.ts');
   // One at a time: the local databases share a lock.
-  for (const { config, name } of databases) {
+  for (const { config, name } of resourcesOf(readWorkerConfigs(root, configs)).databases) {
     await run(['d1', 'migrations', 'apply', name, '--local', '-c', config, '--persist-to', persistTo]);
   }
 }
@@ -85,23 +79,23 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
-/** Starts every Worker in one `wrangler dev` and waits until the gateway answers. */
-export async function startTopology(options: {
-  port: number;
-  persistTo: string;
-  quiet?: boolean;
-  /**
-   * Overrides of `[vars]` per Worker config, e.g. short saga timeouts for tests. (`wrangler dev
-   * --var` only reaches the first Worker of a multi-config session.)
-   */
-  vars?: Record<string, Record<string, string>>;
-}): Promise<Topology> {
+/**
+ * Starts every Worker in one `wrangler dev` and waits until the gateway answers. First stops a
+ * topology left running on the same state by a run that was killed outright, and fails at once if
+ * the port is taken. Every process it starts is stopped when the calling script ends, however it
+ * ends (with {@link stopOnInterrupt} installed for signals).
+ */
+export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
+  mkdirSync(options.persistTo, { recursive: true });
+  const pidFile = join(options.persistTo, 'wrangler-dev.pid');
+  const leftover = await stopLeftover(pidFile, 'wrangler');
+  if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
+  await assertPortFree(options.port);
   devVars();
   await migrate(options.persistTo);
-  const overridden = configs.map((config) => withVars(config, options.vars?.[config]));
   const args = [
     'dev',
-    ...overridden.flatMap((c) => ['-c', c]),
+    ...configs.flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',
@@ -110,28 +104,29 @@ export async function startTopology(options: {
     options.persistTo,
     '--show-interactive-dev-session=false',
   ];
-  const child = spawn(process.execPath, [wrangler, ...args], {
+  const child = spawnTracked(process.execPath, [wrangler, ...args], {
     cwd: root,
     // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
     env: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...process.env, ...offline(), FORCE_COLOR: '0' },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
-    detached: true,
+    pidFile,
   });
   let log = '';
   child.stdout?.on('data', (d) => (log = (log + d).slice(-20_000)));
   child.stderr?.on('data', (d) => (log = (log + d).slice(-20_000)));
   const url = `http://127.0.0.1:${options.port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      for (const [i, config] of overridden.entries()) if (config !== configs[i]) rmSync(join(root, config), { force: true });
-      process.kill(-child.pid!, 'SIGTERM');
-      setTimeout(() => child.exitCode === null && process.kill(-child.pid!, 'SIGKILL'), 5_000).unref();
-    });
+  const stop = () => stopGroup(child.pid!);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${log}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`wrangler dev exited (${child.exitCode ?? child.signalCode}):\n${log}`);
+    }
+    // Taken between our check and wrangler's bind: wrangler would otherwise keep waiting.
+    if (/EADDRINUSE|address already in use/i.test(log)) {
+      await stop();
+      await assertPortFree(options.port);
+      throw new Error(`wrangler dev could not listen on port ${options.port}:\n${log}`);
+    }
     try {
       const response = await fetch(`${url}/v1/products?limit=1`);
       if (response.ok) break;
@@ -143,23 +138,6 @@ export async function startTopology(options: {
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, process: child, stop };
-}
-
-/**
- * The config to run: `config` itself, or a copy beside it (so its relative paths still hold) with
- * the given `[vars]` replaced. Copies are git-ignored and removed when the topology stops.
- */
-function withVars(config: string, vars?: Record<string, string>): string {
-  if (!vars) return config;
-  let text = readFileSync(join(root, config), 'utf8');
-  for (const [key, value] of Object.entries(vars)) {
-    const line = new RegExp(`^${key} = ".*"$`, 'm');
-    if (!line.test(text)) throw new Error(`${config} has no var ${key} to override`);
-    text = text.replace(line, `${key} = ${JSON.stringify(value)}`);
-  }
-  const copy = config.replace(/wrangler\.toml$/, `wrangler.override-${process.pid}.toml`);
-  writeFileSync(join(root, copy), text);
-  return copy;
 }
 
 /** Adds the demo products that are missing; existing ones (and their stock) are left alone. */

@@ -1,15 +1,24 @@
-// `npm start`: every Worker in one `wrangler dev`, local state in .wrangler/state, demo data, a token.
+// `npm start`: every Worker in one `wrangler dev`, local state on disk, demo data, a token.
+// However it ends (Ctrl+C at any moment, `kill`, a crash), no Worker is left running.
 import { join } from 'node:path';
 import { customerToken, root, seedCatalog, startTopology } from './local.ts';
+import { isStopping, stopOnInterrupt } from './processes.ts';
+
+stopOnInterrupt();
 
 const port = Number(process.env.PORT ?? 8787);
-console.log('Starting every Worker in one wrangler dev …');
-const topology = await startTopology({ port, persistTo: join(root, '.wrangler', 'state') });
-const added = await seedCatalog(topology.url);
-const token = await customerToken('cust_demo');
-const base = `http://localhost:${port}`;
+const persistTo = process.env.STATE_DIR ?? join(root, '.wrangler', 'state');
+console.log(`Starting every Worker in one wrangler dev (state in ${persistTo}) …`);
+try {
+  const topology = await startTopology({ port, persistTo });
+  // wrangler dev ending by itself ends `npm start`, with its exit code.
+  topology.process.on('exit', (code) => isStopping() || process.exit(code ?? 1));
+  console.log('Workers are up; adding the demo catalog …');
+  const added = await seedCatalog(topology.url);
+  const token = await customerToken('cust_demo');
+  const base = `http://localhost:${port}`;
 
-console.log(`
+  console.log(`
 Conveyor is running.
   API        ${base}/v1/products
   Docs       ${base}/docs   (OpenAPI: ${base}/openapi.json)
@@ -24,11 +33,9 @@ Place an order:
 
 Press Ctrl+C to stop.
 `);
-
-const shutdown = async () => {
-  await topology.stop();
-  process.exit(0);
-};
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
-topology.process.on('exit', (code) => process.exit(code ?? 1));
+} catch (error) {
+  // Stopping makes start-up fail midway; the signal handler finishes the stop and exits.
+  if (isStopping()) await new Promise(() => {});
+  console.error(`\nnpm start failed: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Product, ShippingAddress, Sku } from './events';
 import { type Subscriber, subscribers } from './subscriptions';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from './errors';
 
 /** A write a caller wants to read back: an order at (at least) a version. */

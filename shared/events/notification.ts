@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './envelope';
 
 /** Version 2 added `channel` (version 1 was e-mail only; see upcast.ts). */

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { devVars, startTopology } from '../../scripts/local.ts';
-import { SYSTEM_VARS } from './vars';
+import { createTestHarness } from 'wrangler';
+import { configs, devVars, root } from '../../scripts/local.ts';
+import { readWorkerConfigs, resourcesOf } from '../../scripts/resources.ts';
+import { SYSTEM_VARS as vars } from './vars';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,33 +13,33 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Boots every Worker from its own wrangler.toml in one `wrangler dev`, on fresh local state. */
+/**
+ * Every Worker from its own wrangler.toml, in one local runtime with real queues between them
+ * (wrangler's test harness, as `wrangler dev` runs them), on fresh storage.
+ */
 export default async function setup(project: TestProject) {
-  const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-system-'));
-  const topology = await startTopology({
-    port: await freePort(),
-    persistTo,
-    quiet: true,
-    vars: SYSTEM_VARS,
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+  process.env.WRANGLER_SEND_METRICS ??= 'false';
+  // Every queue delivery would be logged otherwise; failures still are.
+  process.env.WRANGLER_LOG ??= 'warn';
+  const harness = createTestHarness({
+    root,
+    workers: configs.map((configPath) => ({
+      configPath,
+      ...(vars[configPath] && { vars: vars[configPath] }),
+      // Declared by payments, unused by its sandbox provider.
+      ...(configPath === 'workers/payments/wrangler.toml' && { secrets: { PAYMENT_API_KEY: 'unused-by-the-sandbox' } }),
+    })),
   });
-  const vars = devVars();
-  project.provide('gatewayUrl', topology.url);
-  project.provide('jwtSecret', vars.JWT_SECRET!);
-  project.provide('adminKey', vars.ADMIN_API_KEY!);
-  project.provide('carrierSecret', vars.CARRIER_WEBHOOK_SECRET!);
-  return async () => {
-    await topology.stop();
-    rmSync(persistTo, { recursive: true, force: true });
-  };
+  const { url } = await harness.listen();
+  const workers = readWorkerConfigs(root, configs);
+  for (const db of resourcesOf(workers).databases) {
+    await harness.getWorker(workers.find((w) => w.path === db.config)!.config.name).applyD1Migrations(db.binding);
+  }
+  const secrets = devVars();
+  project.provide('gatewayUrl', url.href.replace(/\/$/, ''));
+  project.provide('jwtSecret', secrets.JWT_SECRET!);
+  project.provide('adminKey', secrets.ADMIN_API_KEY!);
+  project.provide('carrierSecret', secrets.CARRIER_WEBHOOK_SECRET!);
+  return () => harness.close();
 }

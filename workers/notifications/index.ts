@@ -1,5 +1,4 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { Hono } from 'hono';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { NotificationsRpc } from '../../shared/rpc';
@@ -30,10 +29,14 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
   }
 }
 
-const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'notifications', ok: true }));
+/** Liveness only: everything else reaches this Worker over RPC and queues. */
+const health = (request: Request) =>
+  new URL(request.url).pathname === '/health'
+    ? Response.json({ service: 'notifications', ok: true })
+    : new Response('Not Found', { status: 404 });
 
 export default {
-  fetch: app.fetch,
+  fetch: health,
   queue: (batch, env) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)

@@ -1,13 +1,16 @@
-import { Hono } from 'hono';
 import { consume } from '../../shared/consume';
 import { handlers } from './consumer';
 
 export { OrderDO } from './order-do';
 export { OrdersService } from './service';
 
-const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'orders', ok: true }));
+/** Liveness only: everything else reaches this Worker over RPC and queues. */
+const health = (request: Request) =>
+  new URL(request.url).pathname === '/health'
+    ? Response.json({ service: 'orders', ok: true })
+    : new Response('Not Found', { status: 404 });
 
 export default {
-  fetch: app.fetch,
+  fetch: health,
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
 } satisfies ExportedHandler<Env>;

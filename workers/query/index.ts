@@ -1,5 +1,4 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { Hono } from 'hono';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
@@ -38,9 +37,13 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
   }
 }
 
-const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'query', ok: true }));
+/** Liveness only: everything else reaches this Worker over RPC and queues. */
+const health = (request: Request) =>
+  new URL(request.url).pathname === '/health'
+    ? Response.json({ service: 'query', ok: true })
+    : new Response('Not Found', { status: 404 });
 
 export default {
-  fetch: app.fetch,
+  fetch: health,
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
 } satisfies ExportedHandler<Env>;

@@ -1,10 +1,13 @@
-import { Hono } from 'hono';
 import { keep } from './dead-letters';
 import { inboxes, route } from './route';
 
 export { RouterService } from './service';
 
-const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'router', ok: true }));
+/** Liveness only: everything else reaches this Worker over RPC and queues. */
+const health = (request: Request) =>
+  new URL(request.url).pathname === '/health'
+    ? Response.json({ service: 'router', ok: true })
+    : new Response('Not Found', { status: 404 });
 
 /** Every dead-letter queue's messages go to the console; a message that cannot be kept is retried. */
 async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
@@ -20,7 +23,7 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
 }
 
 export default {
-  fetch: app.fetch,
+  fetch: health,
   queue: (batch, env) =>
     batch.queue === 'conveyor-bus'
       ? route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS })

@@ -1,0 +1,169 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
+import { describe, expect, it } from 'vitest';
+import { configs, root } from '../../scripts/local.ts';
+import {
+  isPlaceholderId,
+  readWorkerConfigs,
+  releaseOrder,
+  resourcesOf,
+  setupCommands,
+  shiftCommands,
+  type WorkerConfig,
+} from '../../scripts/resources.ts';
+import { withTomlValue } from '../../scripts/toml-edit.ts';
+
+const workers = readWorkerConfigs(root, configs);
+const resources = resourcesOf(workers);
+const commands = setupCommands(resources).map((args) => args.join(' '));
+
+/** Every value under a key called `key`, anywhere in a config read as plain TOML (not through wrangler). */
+function valuesOf(key: string): { config: string; value: string }[] {
+  const found: { config: string; value: string }[] = [];
+  const walk = (config: string, node: unknown): void => {
+    if (Array.isArray(node)) for (const item of node) walk(config, item);
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === key) for (const value of [v].flat()) found.push({ config, value: String(value) });
+        walk(config, v);
+      }
+    }
+  };
+  for (const config of configs) walk(config, getStaticTOMLValue(parseTOML(readFileSync(join(root, config), 'utf8'))));
+  return found;
+}
+
+describe('deploy setup, derived from the wrangler configs', () => {
+  it('knows every wrangler config in the project', () => {
+    const onDisk = [
+      'wrangler.toml',
+      ...readdirSync(join(root, 'workers'))
+        .map((w) => `workers/${w}/wrangler.toml`)
+        .filter((path) => existsSync(join(root, path))),
+    ];
+    expect([...configs].sort()).toEqual(onDisk.sort());
+  });
+
+  it('creates every queue a config produces to, consumes or dead-letters to', () => {
+    const named = [...valuesOf('queue'), ...valuesOf('dead_letter_queue')];
+    expect(named.length).toBeGreaterThan(30);
+    for (const { config, value } of named) expect(commands, `${value} (${config})`).toContain(`queues create ${value}`);
+  });
+
+  it('creates the webhook queue and its dead-letter queue that notifications binds', () => {
+    expect(commands).toEqual(expect.arrayContaining(['queues create conveyor-webhooks', 'queues create conveyor-webhooks-dlq']));
+  });
+
+  it('creates every R2 bucket and D1 database, and nothing twice', () => {
+    for (const { value } of valuesOf('bucket_name')) expect(commands).toContain(`r2 bucket create ${value}`);
+    for (const { value } of valuesOf('database_name')) expect(commands).toContain(`d1 create ${value}`);
+    expect(new Set(commands).size).toBe(commands.length);
+  });
+
+  it('finds a migration that creates every Durable Object class', () => {
+    const classes = valuesOf('class_name').map((c) => c.value);
+    expect(resources.durableObjects.map((d) => d.className).sort()).toEqual([...new Set(classes)].sort());
+    for (const d of resources.durableObjects) expect(d.createdBy, `${d.worker} ${d.className}`).toBeDefined();
+  });
+
+  it('gives every queue consumer a dead-letter queue, and every dead-letter queue a consumer', () => {
+    const consumers = workers.flatMap((w) => w.config.queues.consumers ?? []);
+    const consumed = new Set(consumers.map((c) => c.queue));
+    const deadLetterQueues = consumers.flatMap((c) => (c.dead_letter_queue ? [c.dead_letter_queue] : []));
+    const withoutDeadLetters = consumers.filter((c) => !c.dead_letter_queue && !deadLetterQueues.includes(c.queue));
+    expect(withoutDeadLetters.map((c) => c.queue)).toEqual([]);
+    expect(deadLetterQueues.filter((q) => !consumed.has(q))).toEqual([]);
+  });
+
+  it('asks for every declared secret, and knows the payment key is unused with the sandbox', () => {
+    const declared = valuesOf('required').map((s) => s.value);
+    expect(resources.secrets.map((s) => s.name).sort()).toEqual(declared.sort());
+    expect(resources.secrets.filter((s) => s.unused).map((s) => s.name)).toEqual(['PAYMENT_API_KEY']);
+  });
+
+  it('needs the payment key once payments talks to a real provider', () => {
+    const http = workers.map(
+      (w): WorkerConfig =>
+        w.config.name === 'conveyor-payments'
+          ? { ...w, config: { ...w.config, vars: { ...w.config.vars, PAYMENT_PROVIDER: 'http' } } }
+          : w,
+    );
+    expect(resourcesOf(http).secrets.find((s) => s.name === 'PAYMENT_API_KEY')).not.toHaveProperty('unused');
+  });
+
+  it('needs a mail API key only when notifications sends through Resend', () => {
+    const withKey = (vars: Record<string, string>) =>
+      resourcesOf(
+        workers.map(
+          (w): WorkerConfig =>
+            w.config.name === 'conveyor-notifications'
+              ? { ...w, config: { ...w.config, vars: { ...w.config.vars, ...vars }, secrets: { required: ['RESEND_API_KEY'] } } }
+              : w,
+        ),
+      ).secrets.find((s) => s.name === 'RESEND_API_KEY');
+    expect(withKey({})).toHaveProperty('unused');
+    expect(withKey({ MAIL_PROVIDER: 'resend' })).not.toHaveProperty('unused');
+  });
+
+  it('still has the local placeholder D1 ids committed, which a release refuses', () => {
+    expect(resources.databases.map((db) => isPlaceholderId(db.id))).toEqual(resources.databases.map(() => true));
+    expect(isPlaceholderId('5e1c7a52-8a33-4f4e-9d6c-0c7f5b1d2a90')).toBe(false);
+  });
+});
+
+describe('what is public', () => {
+  const byName = Object.fromEntries(workers.map((w) => [w.config.name!, w.config]));
+
+  it('gives only the gateway a public URL', () => {
+    const internal = workers.filter((w) => w.path !== 'wrangler.toml').map((w) => w.config);
+    expect(internal.map((c) => [c.name, c.workers_dev, c.routes ?? []])).toEqual(internal.map((c) => [c.name, false, []]));
+    expect(byName['conveyor-gateway']!.workers_dev).toBe(true);
+  });
+
+  it('minifies every Worker and uploads its source maps', () => {
+    expect(workers.map((w) => [w.config.name, w.config.minify, w.config.upload_source_maps])).toEqual(
+      workers.map((w) => [w.config.name, true, true]),
+    );
+  });
+});
+
+describe('release order and traffic shifts', () => {
+  it('deploys every service before the gateway that binds them', () => {
+    expect(releaseOrder(configs).at(-1)).toBe('wrangler.toml');
+    expect([...releaseOrder(configs)].sort()).toEqual([...configs].sort());
+  });
+
+  it('splits traffic between the new and the serving version of every Worker', () => {
+    const shift = shiftCommands(configs, { tag: 'b2', percent: 10, from: 'a1' });
+    expect(shift).toHaveLength(configs.length);
+    expect(shift[0]!.join(' ')).toBe(
+      `versions deploy --version-tag b2@10% --version-tag a1@90% --message b2 at 10% -y -c ${configs[0]}`,
+    );
+  });
+
+  it('moves all traffic to one tag at 100 %, which is also how a rollback reads', () => {
+    expect(shiftCommands(['wrangler.toml'], { tag: 'a1', percent: 100 })[0]).toEqual(
+      expect.arrayContaining(['--version-tag', 'a1@100%']),
+    );
+    expect(() => shiftCommands(configs, { tag: 'b2', percent: 10 })).toThrow(/--from/);
+    expect(() => shiftCommands(configs, { tag: 'b2', percent: 0 })).toThrow(/percentage/);
+  });
+});
+
+describe('writing a D1 id into a config', () => {
+  const toml = readFileSync(join(root, 'workers/query/wrangler.toml'), 'utf8');
+  const address = { table: ['d1_databases'], where: { database_name: 'conveyor-query' }, key: 'database_id' };
+  const id = '5e1c7a52-8a33-4f4e-9d6c-0c7f5b1d2a90';
+
+  it('changes that value and nothing else, comments included', () => {
+    const written = withTomlValue(toml, address, id);
+    const before = toml.split('\n');
+    const changed = written.split('\n').flatMap((line, i) => (line === before[i] ? [] : [[before[i], line]]));
+    expect(changed).toEqual([[expect.stringMatching(/^database_id = "0{8}-/), `database_id = "${id}"`]]);
+  });
+
+  it('refuses a database the config does not bind', () => {
+    expect(() => withTomlValue(toml, { ...address, where: { database_name: 'conveyor-orders' } }, id)).toThrow(/found 0/);
+  });
+});

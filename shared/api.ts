@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Product, ShippingAddress, Sku } from './events';
+import { Email, Product, ShippingAddress, Sku } from './events';
 import { type Subscriber, subscribers } from './subscriptions';
 
 /** Limits of one order; larger orders get a 400 with the limit in the message. */
@@ -11,6 +11,8 @@ export const PlaceOrderInput = z.object({
     .array(z.object({ sku: Sku, quantity: z.int().min(1).max(MAX_QUANTITY) }))
     .min(1)
     .max(MAX_LINES),
+  /** Where the customer's mail goes; without it, mail stays in the local sink. */
+  email: Email.optional(),
   shippingAddress: ShippingAddress,
   payment: z.object({ token: z.string().min(1).max(200) }),
 });

@@ -28,10 +28,15 @@ export const ShippingAddress = z.object({
 });
 export type ShippingAddress = z.infer<typeof ShippingAddress>;
 
+/** A customer's e-mail address, as checkouts validate it. */
+export const Email = z.email().max(254);
+
 /** The order as its events carry it: every order.* event holds the whole order after the change. */
 export const OrderSnapshot = z.object({
   id: z.uuid(),
   customerId: z.string(),
+  /** The customer's e-mail, when the checkout gave one. */
+  email: Email.optional(),
   status: OrderStatus,
   items: z.array(OrderLine).min(1),
   totalCents: Cents,

@@ -1,7 +1,7 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
 import type { OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
-import { d1Sink } from './mailer';
+import { mailerFor } from './mailer';
 import { mailFor } from './templates';
 import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
 
@@ -10,7 +10,7 @@ import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
  * hear of it, and one webhook delivery per matching subscription, however often the event arrives.
  */
 export function handlers(env: Env): Handlers {
-  const mailer = d1Sink(env.DB);
+  const mailer = mailerFor(env);
   const notify = async (e: OrderEvent) => {
     const deliveries = await planDeliveries(env.DB, e);
     if (deliveries.length > 0) await env.WEBHOOKS.sendBatch(deliveries.map((deliveryId) => ({ body: { deliveryId } })));

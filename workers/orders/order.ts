@@ -50,6 +50,7 @@ export type OrderEvent =
       data: At & {
         id: string;
         customerId: string;
+        email?: string;
         items: OrderLine[];
         totalCents: number;
         currency: string;
@@ -73,6 +74,7 @@ export type OrderState = {
   status: OrderStatus;
   id: string;
   customerId: string;
+  email?: string;
   items: OrderLine[];
   totalCents: number;
   currency: string;
@@ -338,6 +340,7 @@ export function snapshot(order: OrderState): OrderSnapshot {
   return {
     id: order.id,
     customerId: order.customerId,
+    ...(order.email ? { email: order.email } : {}),
     status: order.status,
     items: order.items,
     totalCents: order.totalCents,
@@ -414,6 +417,7 @@ export function milestoneOf(type: EventType, order: OrderState): OrderEvent | nu
           at: order.placedAt,
           id: order.id,
           customerId: order.customerId,
+          ...(order.email ? { email: order.email } : {}),
           items: order.items,
           totalCents: order.totalCents,
           currency: order.currency,

@@ -40,7 +40,14 @@ export class OrdersService extends WorkerEntrypoint<Env> implements OrdersRpc {
         const priced = price(request.items, prices);
         command = {
           type: 'PlaceOrder',
-          data: { id, customerId, ...priced, shippingAddress: request.shippingAddress, paymentToken: request.payment.token },
+          data: {
+            id,
+            customerId,
+            ...(request.email ? { email: request.email } : {}),
+            ...priced,
+            shippingAddress: request.shippingAddress,
+            paymentToken: request.payment.token,
+          },
         };
       } catch (error) {
         if (!(error instanceof AppError) || !fingerprint) throw error;

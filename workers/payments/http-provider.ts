@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LookupResult } from './payment';
 import { type PaymentProvider, ProviderError } from './provider';
 

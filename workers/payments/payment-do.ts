@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Event, EventType, OrderSnapshot } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';

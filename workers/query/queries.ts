@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConsistencyToken } from '../../shared/consistency';
 import { AppError } from '../../shared/errors';
 import type { CancelReason, OrderStatus } from '../../shared/events';

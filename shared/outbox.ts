@@ -32,24 +32,7 @@ export class Outbox {
    * so it commits with them: at the resend time, or at `wakeAt` if the object needs it sooner.
    */
   add(events: readonly Event[], wakeAt = Number.POSITIVE_INFINITY): void {
-    for (const event of events.map((e) => Event.parse(e))) {
-      this.storage.sql.exec(
-        'INSERT OR IGNORE INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?)',
-        event.id,
-        event.type,
-        JSON.stringify(event),
-        Date.now(),
-      );
-    }
-    if (events.length > 0) {
-      this.prune();
-      this.armResend(wakeAt);
-    }
-  }
-
-  /** Forgets sent events older than {@link KEEP_SENT_MS}; runs with every write, so no alarm is needed for it. */
-  prune(): void {
-    this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
+    this.stage(events, wakeAt, 'INSERT OR IGNORE INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?)');
   }
 
   /**
@@ -57,15 +40,21 @@ export class Outbox {
    * fact announced again because its first announcement may have been lost.
    */
   announce(events: readonly Event[], wakeAt = Number.POSITIVE_INFINITY): void {
+    this.stage(
+      events,
+      wakeAt,
+      'INSERT INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET sent_at = NULL',
+    );
+  }
+
+  /** Forgets sent events older than {@link KEEP_SENT_MS}; runs with every write, so no alarm is needed for it. */
+  prune(): void {
+    this.storage.sql.exec('DELETE FROM outbox WHERE sent_at < ?', Date.now() - KEEP_SENT_MS);
+  }
+
+  private stage(events: readonly Event[], wakeAt: number, insert: string): void {
     for (const event of events.map((e) => Event.parse(e))) {
-      this.storage.sql.exec(
-        `INSERT INTO outbox (id, type, body, staged_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET sent_at = NULL`,
-        event.id,
-        event.type,
-        JSON.stringify(event),
-        Date.now(),
-      );
+      this.storage.sql.exec(insert, event.id, event.type, JSON.stringify(event), Date.now());
     }
     if (events.length > 0) {
       this.prune();

@@ -43,21 +43,21 @@ export type Fact =
 
 type At = { at: string };
 
+/** What the customer asked for, as placed: it never changes afterwards. */
+type OrderTerms = {
+  id: string;
+  customerId: string;
+  email?: string;
+  items: OrderLine[];
+  totalCents: number;
+  currency: string;
+  shippingAddress: ShippingAddress;
+  paymentToken: string;
+};
+
 /** What happened to one order: its stream, in the order it happened. */
 export type OrderEvent =
-  | {
-      type: 'OrderPlaced';
-      data: At & {
-        id: string;
-        customerId: string;
-        email?: string;
-        items: OrderLine[];
-        totalCents: number;
-        currency: string;
-        shippingAddress: ShippingAddress;
-        paymentToken: string;
-      };
-    }
+  | { type: 'OrderPlaced'; data: At & OrderTerms }
   /** A step the order waited for is done (or, for stock and payment, refused). */
   | { type: 'StepDone'; data: At & { step: Step; fact: Fact } }
   | { type: 'OrderConfirmed'; data: At }
@@ -70,16 +70,8 @@ export type OrderEvent =
   | { type: 'SagaNudged'; data: At & { attempt: number; steps: Step[] } }
   | { type: 'OrderFlagged'; data: At & { exception: 'overdue' | 'dispatched_after_cancellation'; steps: Step[] } };
 
-export type OrderState = {
+export type OrderState = OrderTerms & {
   status: OrderStatus;
-  id: string;
-  customerId: string;
-  email?: string;
-  items: OrderLine[];
-  totalCents: number;
-  currency: string;
-  shippingAddress: ShippingAddress;
-  paymentToken: string;
   stock: 'awaiting' | 'reserved' | 'rejected';
   payment: 'awaiting' | 'authorized' | 'declined';
   cancelReason?: CancelReason;

@@ -20,6 +20,7 @@ import {
   type OrderCommand,
   type OrderEvent,
   type OrderState,
+  placed,
   type SagaPolicy,
   snapshot,
 } from './order';
@@ -155,11 +156,6 @@ export class OrderDO extends DurableObject<Env> {
 }
 
 const toIso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
-
-function placed(state: Order): OrderState {
-  if (state.status === 'empty') throw new Error('order not placed');
-  return state;
-}
 
 /** The published event of a stream event, if any, with the id of the fact it states. */
 function announcement(event: OrderEvent, order: OrderState, origin: Origin, now: Date): Event | null {

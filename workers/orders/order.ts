@@ -233,7 +233,8 @@ export function deadline(order: OrderState, policy: SagaPolicy): number {
 const confirm = (at: string): OrderEvent[] => [{ type: 'OrderConfirmed', data: { at } }];
 const cancelled = (reason: CancelReason, at: string): OrderEvent => ({ type: 'OrderCancelled', data: { reason, at } });
 
-function placed(state: Order): OrderState {
+/** The order, or `order_not_found` when it was never placed. */
+export function placed(state: Order): OrderState {
   if (state.status === 'empty') throw new DomainError('order_not_found', 'no such order');
   return state;
 }

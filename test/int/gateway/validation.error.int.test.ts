@@ -163,7 +163,7 @@ describe('limits', () => {
     // Invalid bodies are cheap and still count: the limit applies before validation.
     const statuses = [];
     for (let i = 0; i < 61; i++) statuses.push((await call('POST', '/v1/orders', burst, {})).status);
-    expect(statuses.slice(0, 60).every((s) => s === 400)).toBe(true);
+    expect(statuses.slice(0, 60).filter((s) => s !== 400)).toEqual([]);
     expect(statuses[60]).toBe(429);
     const limited = await exports.default.fetch('https://gw.test/v1/orders', { method: 'POST', headers: burst, body: '{}' });
     expect(limited.headers.get('retry-after')).toBe('10');

@@ -1,5 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { KEEP_SETTLED_HOLDS_MS, MAX_ORDER_AGE_MS } from '../../../workers/inventory/inventory-do';
 import { traceparent } from '../../helpers/fixtures';
 import { newProduct } from './products';
 
@@ -137,5 +139,35 @@ describe('InventoryDO holds over time', () => {
     expect(await stub.release(order, 2)).toBe('returned');
     expect(await stub.release(order, 2)).toBe('returned');
     expect(await stub.read()).toMatchObject({ stock: 5, available: 5 });
+  });
+});
+
+describe('InventoryDO retention', () => {
+  it('forgets settled holds older than 30 days with the next change, and never holds their order again', async () => {
+    const { stub } = await product(5);
+    const old = crypto.randomUUID();
+    const live = crypto.randomUUID();
+    await stub.reserve(old, 1, new Date().toISOString());
+    await stub.commit(old, 1);
+    await stub.reserve(live, 1, new Date().toISOString());
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        'UPDATE reservations SET updated_at = ? WHERE order_id = ?',
+        new Date(Date.now() - KEEP_SETTLED_HOLDS_MS - 1).toISOString(),
+        old,
+      );
+    });
+    await stub.reserve(crypto.randomUUID(), 1, new Date().toISOString());
+    const orders = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.sql
+        .exec<{ order_id: string }>('SELECT order_id FROM reservations')
+        .toArray()
+        .map((r) => r.order_id),
+    );
+    expect(orders).not.toContain(old);
+    expect(orders).toContain(live);
+    // Its order.placed, replayed now, is older than holds are kept: it holds nothing again.
+    expect(await stub.reserve(old, 1, new Date(Date.now() - MAX_ORDER_AGE_MS - 1).toISOString())).toBeNull();
+    expect(await stub.read()).toMatchObject({ stock: 4, available: 2 });
   });
 });

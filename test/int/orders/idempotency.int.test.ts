@@ -2,6 +2,7 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyProductUpserted } from '../../../workers/orders/catalog';
 import { makeOrderInput, makeProduct, traceparent } from '../../helpers/fixtures';
+import { expectError, expectOk } from '../../helpers/reply';
 
 const orders = exports.OrdersService;
 const body = (quantity = 1, sku = 'HAT') => makeOrderInput(sku, quantity);
@@ -22,10 +23,7 @@ describe('Idempotency-Key', () => {
   it('refuses the same key with another body: 422', async () => {
     const key = crypto.randomUUID();
     await orders.placeOrder('cust_1', body(1), traceparent, key);
-    expect(await orders.placeOrder('cust_1', body(2), traceparent, key)).toMatchObject({
-      ok: false,
-      error: { code: 'idempotency_key_reused', status: 422 },
-    });
+    expect(expectError(await orders.placeOrder('cust_1', body(2), traceparent, key), 'idempotency_key_reused').status).toBe(422);
   });
 
   it('places one order for two concurrent requests with one key: the other gets its answer replayed', async () => {
@@ -40,10 +38,7 @@ describe('Idempotency-Key', () => {
 
   it('does not hold a key whose request was refused before placing: a retry runs again', async () => {
     const key = crypto.randomUUID();
-    expect(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key)).toMatchObject({
-      ok: false,
-      error: { code: 'unknown_sku', status: 422 },
-    });
+    expectError(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key), 'unknown_sku');
     // The catalog replica learns of the SKU; the same request with the same key now succeeds.
     await applyProductUpserted(env.DB, {
       sku: 'LATE',
@@ -54,22 +49,19 @@ describe('Idempotency-Key', () => {
       available: 1,
       version: 1,
     });
-    expect(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key)).toMatchObject({
-      ok: true,
-      value: { replayed: false },
-    });
+    expect(expectOk(await orders.placeOrder('cust_1', body(1, 'LATE'), traceparent, key)).replayed).toBe(false);
   });
 
   it('keeps keys of different customers apart', async () => {
     const key = crypto.randomUUID();
     const mine = await orders.placeOrder('cust_1', body(), traceparent, key);
     const theirs = await orders.placeOrder('cust_2', body(), traceparent, key);
-    expect(mine.ok && theirs.ok && mine.value.order.id !== theirs.value.order.id).toBe(true);
+    expect(expectOk(mine).order.id).not.toBe(expectOk(theirs).order.id);
   });
 
   it('places a new order for every request without a key', async () => {
     const a = await orders.placeOrder('cust_1', body(), traceparent);
     const b = await orders.placeOrder('cust_1', body(), traceparent);
-    expect(a.ok && b.ok && a.value.order.id !== b.value.order.id).toBe(true);
+    expect(expectOk(a).order.id).not.toBe(expectOk(b).order.id);
   });
 });

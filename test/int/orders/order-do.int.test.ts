@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { OrderDO } from '../../../workers/orders/order-do';
 import { makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
+import { expectError, expectOk } from '../../helpers/reply';
 
 async function placed() {
   const command = makePlaceOrder();
@@ -28,10 +29,7 @@ describe('OrderDO', () => {
 
   it('answers order_exists when the same id is placed again', async () => {
     const { command, stub } = await placed();
-    expect(await stub.place(command, traceparent)).toMatchObject({
-      ok: false,
-      error: { code: 'order_exists', status: 409 },
-    });
+    expect(expectError(await stub.place(command, traceparent), 'order_exists').status).toBe(409);
   });
 
   it('confirms when stock is reserved and payment authorized', async () => {

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { Outbox } from '../../../shared/outbox';
+import { KEEP_SENT_MS, Outbox } from '../../../shared/outbox';
 import { makeOrderPlaced } from '../../helpers/events';
 import { tap } from '../../helpers/queues';
 
@@ -21,7 +21,7 @@ describe('transactional outbox', () => {
     expect(pending).toBe(1);
 
     // The object's own alarm resends through the real bus.
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runDurableObjectAlarm(stub)).toBeTruthy();
     const left = await runInDurableObject(stub, (_instance, state) => new Outbox(state.storage, env.BUS).pending);
     expect(left).toBe(0);
   });
@@ -41,5 +41,25 @@ describe('transactional outbox', () => {
       expect(outbox.pending).toBe(0);
       expect(state.storage.sql.exec('SELECT count(*) AS n FROM probe').one().n).toBe(0);
     });
+  });
+});
+
+describe('outbox retention', () => {
+  it('forgets sent events older than a week with the next write, without waiting for an alarm', async () => {
+    const stub = env.ORDER_DO.getByName(crypto.randomUUID());
+    const kept = await runInDurableObject(stub, async (_instance, state) => {
+      const outbox = new Outbox(state.storage, env.BUS);
+      const old = makeOrderPlaced();
+      state.storage.transactionSync(() => outbox.add([old]));
+      await outbox.sendNow();
+      state.storage.sql.exec('UPDATE outbox SET sent_at = ? WHERE id = ?', Date.now() - KEEP_SENT_MS - 1, old.id);
+      await state.storage.deleteAlarm();
+      state.storage.transactionSync(() => outbox.add([makeOrderPlaced()]));
+      return state.storage.sql
+        .exec<{ id: string }>('SELECT id FROM outbox')
+        .toArray()
+        .map((r) => r.id);
+    });
+    expect(kept).toHaveLength(1);
   });
 });

@@ -45,7 +45,7 @@ describe('event router', () => {
       ).toEqual(expected);
     }
     // Pattern subscriptions: notifications hears order.*, the read side hears everything.
-    expect((inboxes.notifications.sent as Event[]).every((e) => e.type.startsWith('order.'))).toBe(true);
+    expect((inboxes.notifications.sent as Event[]).map((e) => e.type).filter((t) => !t.startsWith('order.'))).toEqual([]);
     expect(inboxes.query.sent).toHaveLength(sample.length);
   });
 
@@ -92,7 +92,7 @@ describe('event router', () => {
     expect(deadLetters.sent).toMatchObject([
       { deadLetter: { queue: 'conveyor-bus', reason: expect.stringContaining('schemaVersion') } },
     ]);
-    expect(subscribers.every((s) => inboxes[s].sent.length === 0)).toBe(true);
+    expect(subscribers.map((s) => inboxes[s].sent.length)).toEqual(subscribers.map(() => 0));
   });
 
   it('retries only the messages bound for a failing inbox', async () => {

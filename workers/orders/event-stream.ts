@@ -1,6 +1,6 @@
 import { DomainError } from '../../shared/errors';
 import { migrate } from '../../shared/schema';
-import type { OrderEvent } from './order';
+import type { OrderChange } from './order';
 
 /** The append-only stream of one order's events in its Durable Object's SQLite. */
 export class EventStream {
@@ -14,18 +14,18 @@ export class EventStream {
   }
 
   /** Every event, oldest first. */
-  read(): OrderEvent[] {
+  read(): OrderChange[] {
     return this.sql
       .exec<{ type: string; data: string }>('SELECT type, data FROM events ORDER BY version')
       .toArray()
-      .map((row) => ({ type: row.type, data: JSON.parse(row.data) }) as OrderEvent);
+      .map((row) => ({ type: row.type, data: JSON.parse(row.data) }) as OrderChange);
   }
 
   /**
    * Appends events after `expectedVersion`; throws `version_conflict` (and so fails the whole
    * transaction) if the stream has moved on. Versions never repeat and never skip.
    */
-  append(events: readonly OrderEvent[], expectedVersion: number): void {
+  append(events: readonly OrderChange[], expectedVersion: number): void {
     const current = this.sql.exec<{ v: number }>('SELECT coalesce(max(version), 0) AS v FROM events').one().v;
     if (current !== expectedVersion) {
       throw new DomainError('version_conflict', `expected version ${expectedVersion}, found ${current}`);

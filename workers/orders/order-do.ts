@@ -17,8 +17,8 @@ import {
   initialOrder,
   milestoneOf,
   type Order,
+  type OrderChange,
   type OrderCommand,
-  type OrderEvent,
   type OrderState,
   placed,
   type SagaPolicy,
@@ -143,7 +143,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Sends the events that ask for overdue steps again, with their ids; rebuilt if pruned. */
-  private askAgain(nudge: Extract<OrderEvent, { type: 'SagaNudged' }>, order: OrderState, origin: Origin, now: Date): Event[] {
+  private askAgain(nudge: Extract<OrderChange, { type: 'SagaNudged' }>, order: OrderState, origin: Origin, now: Date): Event[] {
     const rebuilt: Event[] = [];
     for (const type of askedAgain(nudge)) {
       if (this.outbox.resend(type) > 0) continue;
@@ -158,7 +158,7 @@ export class OrderDO extends DurableObject<Env> {
 const toIso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 
 /** The published event of a stream event, if any, with the id of the fact it states. */
-function announcement(event: OrderEvent, order: OrderState, origin: Origin, now: Date): Event | null {
+function announcement(event: OrderChange, order: OrderState, origin: Origin, now: Date): Event | null {
   const out = announce(event, order);
   if (!out) return null;
   const meta = { source: SOURCE, subject: order.id, cause: origin.cause ?? null, traceparent: origin.traceparent, now };

@@ -55,8 +55,8 @@ type OrderTerms = {
   paymentToken: string;
 };
 
-/** What happened to one order: its stream, in the order it happened. */
-export type OrderEvent =
+/** What happened to one order: the changes of its stream, in the order they happened (what the world hears of them are the order.* events, see {@link announce}). */
+export type OrderChange =
   | { type: 'OrderPlaced'; data: At & OrderTerms }
   /** A step the order waited for is done (or, for stock and payment, refused). */
   | { type: 'StepDone'; data: At & { step: Step; fact: Fact } }
@@ -104,13 +104,13 @@ export interface SagaPolicy {
 }
 
 export type OrderCommand =
-  | { type: 'PlaceOrder'; data: Omit<Extract<OrderEvent, { type: 'OrderPlaced' }>['data'], 'at'> }
+  | { type: 'PlaceOrder'; data: Omit<Extract<OrderChange, { type: 'OrderPlaced' }>['data'], 'at'> }
   | { type: 'Observe'; fact: Fact; trackingNumber?: string }
   | { type: 'CancelOrder' }
   | { type: 'CheckDeadline'; policy: SagaPolicy };
 
 /** Decides what happens when `command` meets the order in `state`; pure, `now` is passed in. */
-export function decide(command: OrderCommand, state: Order, now: Date): OrderEvent[] {
+export function decide(command: OrderCommand, state: Order, now: Date): OrderChange[] {
   const at = now.toISOString();
   switch (command.type) {
     case 'PlaceOrder':
@@ -129,8 +129,8 @@ export function decide(command: OrderCommand, state: Order, now: Date): OrderEve
   }
 }
 
-function observe(order: OrderState, fact: Fact, at: string, trackingNumber?: string): OrderEvent[] {
-  const done = (step: Step): OrderEvent[] =>
+function observe(order: OrderState, fact: Fact, at: string, trackingNumber?: string): OrderChange[] {
+  const done = (step: Step): OrderChange[] =>
     order.awaiting.includes(step) ? [{ type: 'StepDone', data: { at, step, fact } }] : [];
   const pending = order.status === 'pending';
   switch (fact) {
@@ -166,8 +166,8 @@ function observe(order: OrderState, fact: Fact, at: string, trackingNumber?: str
       return [...done('callOff'), { type: 'CancellationRefused', data: { at } }];
     case 'shipment.dispatched':
     case 'shipment.delivered': {
-      const shipped: OrderEvent = { type: 'OrderShipped', data: { at, ...(trackingNumber ? { trackingNumber } : {}) } };
-      const delivered: OrderEvent = { type: 'OrderDelivered', data: { at } };
+      const shipped: OrderChange = { type: 'OrderShipped', data: { at, ...(trackingNumber ? { trackingNumber } : {}) } };
+      const delivered: OrderChange = { type: 'OrderDelivered', data: { at } };
       const leaving = [...done('shipment'), ...done('callOff')];
       if (order.status === 'confirmed')
         return fact === 'shipment.dispatched' ? [...leaving, shipped] : [...leaving, shipped, delivered];
@@ -188,7 +188,7 @@ function observe(order: OrderState, fact: Fact, at: string, trackingNumber?: str
  * A pending order cancels at once (nothing can have left). A confirmed one asks shipping, which
  * alone knows whether the goods have left; the order goes on until shipping answers.
  */
-function cancel(order: OrderState, at: string): OrderEvent[] {
+function cancel(order: OrderState, at: string): OrderChange[] {
   switch (order.status) {
     case 'pending':
       return [cancelled('customer_request', at)];
@@ -209,7 +209,7 @@ function cancel(order: OrderState, at: string): OrderEvent[] {
 
 const notCancellable = (message: string) => new DomainError('not_cancellable', message);
 
-function checkDeadline(order: OrderState, policy: SagaPolicy, now: Date): OrderEvent[] {
+function checkDeadline(order: OrderState, policy: SagaPolicy, now: Date): OrderChange[] {
   if (order.awaiting.length === 0 || now.getTime() < deadline(order, policy)) return [];
   const at = now.toISOString();
   const attempt = order.nudges + 1;
@@ -217,7 +217,7 @@ function checkDeadline(order: OrderState, policy: SagaPolicy, now: Date): OrderE
     if (order.nudges >= policy.maxNudges) return [cancelled('timeout', at)];
     return [{ type: 'SagaNudged', data: { at, attempt, steps: order.awaiting } }];
   }
-  const nudge: OrderEvent = { type: 'SagaNudged', data: { at, attempt, steps: order.awaiting } };
+  const nudge: OrderChange = { type: 'SagaNudged', data: { at, attempt, steps: order.awaiting } };
   if (attempt < policy.maxNudges || order.exception) return [nudge];
   return [nudge, { type: 'OrderFlagged', data: { at, exception: 'overdue', steps: order.awaiting } }];
 }
@@ -230,8 +230,8 @@ export function deadline(order: OrderState, policy: SagaPolicy): number {
   return Date.parse(order.waitingSince) + interval;
 }
 
-const confirm = (at: string): OrderEvent[] => [{ type: 'OrderConfirmed', data: { at } }];
-const cancelled = (reason: CancelReason, at: string): OrderEvent => ({ type: 'OrderCancelled', data: { reason, at } });
+const confirm = (at: string): OrderChange[] => [{ type: 'OrderConfirmed', data: { at } }];
+const cancelled = (reason: CancelReason, at: string): OrderChange => ({ type: 'OrderCancelled', data: { reason, at } });
 
 /** The order, or `order_not_found` when it was never placed. */
 export function placed(state: Order): OrderState {
@@ -240,7 +240,7 @@ export function placed(state: Order): OrderState {
 }
 
 /** The steps a milestone opens: what the services that hear of it must do. */
-function opened(order: OrderState, event: OrderEvent): Step[] {
+function opened(order: OrderState, event: OrderChange): Step[] {
   switch (event.type) {
     case 'OrderConfirmed':
       return ['capture', 'commit', 'shipment'];
@@ -258,7 +258,7 @@ function opened(order: OrderState, event: OrderEvent): Step[] {
 }
 
 /** Applies one event to the state; pure. */
-export function evolve(state: Order, event: OrderEvent): Order {
+export function evolve(state: Order, event: OrderChange): Order {
   if (event.type === 'OrderPlaced') {
     const { at, ...order } = event.data;
     return {
@@ -326,7 +326,7 @@ export function evolve(state: Order, event: OrderEvent): Order {
 }
 
 /** The order as a decider (see shared/decider.ts). */
-export const order: Decider<OrderCommand, Order, OrderEvent> = { initialState: initialOrder, decide, evolve };
+export const order: Decider<OrderCommand, Order, OrderChange> = { initialState: initialOrder, decide, evolve };
 
 /** The order as customers and other services see it. */
 export function snapshot(order: OrderState): OrderSnapshot {
@@ -357,7 +357,7 @@ export type Announcement = { type: Extract<EventType, `order.${string}`>; key: s
  * and an id derived from the fact (`<order>/order.confirmed`), so announcing it again (a nudge, a
  * crash before send) always carries the same id.
  */
-export function announce(event: OrderEvent, order: OrderState): Announcement | null {
+export function announce(event: OrderChange, order: OrderState): Announcement | null {
   const view = snapshot(order);
   const fact = (type: Announcement['type'], data: Record<string, unknown> = view, suffix = '') => ({
     type,
@@ -395,12 +395,12 @@ export function announce(event: OrderEvent, order: OrderState): Announcement | n
 }
 
 /** The order.* events a nudge sends again: the ones that ask for the overdue steps. */
-export function askedAgain(nudge: Extract<OrderEvent, { type: 'SagaNudged' }>): EventType[] {
+export function askedAgain(nudge: Extract<OrderChange, { type: 'SagaNudged' }>): EventType[] {
   return [...new Set(nudge.data.steps.map((s) => steps[s].askedBy))];
 }
 
 /** The milestone event that asks for `type` again, rebuilt from the order (when its outbox row is gone). */
-export function milestoneOf(type: EventType, order: OrderState): OrderEvent | null {
+export function milestoneOf(type: EventType, order: OrderState): OrderChange | null {
   const at = order.updatedAt;
   switch (type) {
     case 'order.placed':

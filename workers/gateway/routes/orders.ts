@@ -22,7 +22,7 @@ const placeOrder = createRoute({
         .max(255)
         .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
         .optional()
-        .openapi({ description: 'Retry safely: the same key and body answer the first response again (kept 24 h or more).' }),
+        .openapi({ description: 'Retry safely: the same key and body answer the first response again (kept 7 days).' }),
     }),
     body: { content: json(PlaceOrderBody), required: true },
   },

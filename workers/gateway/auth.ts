@@ -1,25 +1,44 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
-import { HTTPException } from 'hono/http-exception';
-import { jwt } from 'hono/jwt';
 import { timingSafeEqual } from 'hono/utils/buffer';
+import { AppError } from '../../shared/errors';
+import { gatewayConfig } from './config';
 import type { AppEnv } from './context';
+import { verifyCustomerToken } from './identity';
 
 /**
- * Customers: `Authorization: Bearer <JWT>`, HS256 only (the algorithm is pinned, so a token
- * signed otherwise, or with `alg: none`, is refused), signed with `JWT_SECRET`; `sub` is the customer id.
+ * The credential of `Authorization: Bearer <credential>`, or a 401 `missing_credentials` that says
+ * how to send one. (`Bearer undefined` is a credential like any other, and is refused as one.)
+ */
+export function bearerCredential(c: Context<AppEnv>): string {
+  const match = /^Bearer +([\x21-\x7e]{1,4096}) *$/i.exec(c.req.header('authorization') ?? '');
+  if (!match) {
+    c.header('WWW-Authenticate', 'Bearer realm="conveyor"');
+    throw new AppError({
+      code: 'missing_credentials',
+      message: 'this route needs credentials: send `Authorization: Bearer <token>`',
+      status: 401,
+    });
+  }
+  return match[1]!;
+}
+
+/**
+ * Customers: `Authorization: Bearer <JWT>` from the identity provider (or, developing, signed with
+ * the local secret); see {@link verifyCustomerToken}. `sub` is the customer id.
  */
 export function customerAuth(): MiddlewareHandler<AppEnv> {
   return async function customerAuth(c, next) {
-    const verify = jwt({ secret: c.env.JWT_SECRET, alg: 'HS256' });
-    await verify(c, async () => {
-      const { sub } = c.get('jwtPayload');
-      if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
-        throw new HTTPException(401, { message: 'the token has no customer (sub)' });
-      }
-      c.set('customerId', sub);
-      await next();
-    });
+    const token = bearerCredential(c);
+    try {
+      const { customerId } = await verifyCustomerToken(token, gatewayConfig(c.env).identity);
+      c.set('customerId', customerId);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 401)
+        c.header('WWW-Authenticate', 'Bearer realm="conveyor", error="invalid_token"');
+      throw error;
+    }
+    await next();
   };
 }
 

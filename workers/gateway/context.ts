@@ -1,4 +1,3 @@
-import type { JWTPayload } from 'hono/utils/jwt/types';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 
 /** The Hono environment of the gateway, declared once. */
@@ -6,8 +5,6 @@ export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
-    /** Set by the JWT middleware. */
-    jwtPayload: JWTPayload;
     /** The authenticated customer (JWT `sub`). */
     customerId: string;
     /** The W3C trace this request belongs to; every event it causes carries it. */

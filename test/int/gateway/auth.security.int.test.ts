@@ -30,7 +30,7 @@ describe('customer auth', () => {
     const res = await call('POST', '/v1/orders', {}, order);
     expect(res.status, res.text).toBe(401);
     expect(res.body.error).toEqual({
-      code: 'unauthorized',
+      code: 'missing_credentials',
       message: expect.any(String),
       requestId: res.headers.get('x-request-id'),
     });

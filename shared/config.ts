@@ -73,3 +73,34 @@ export function requireConfig<S extends z.ZodType>(service: string, schema: S, e
   if (!result.ok) throw misconfigured();
   return result.config;
 }
+
+/**
+ * Wraps a Worker's default export so that it refuses to serve while its configuration does not
+ * hold: `fetch` answers 503 `misconfigured`, and a queue batch is retried later, so no message is
+ * handled with a bad configuration and none is lost. (RPC entrypoints call {@link requireConfig}.)
+ *
+ * @example
+ * export default failClosed('notifications', NotificationsConfig, { fetch: app.fetch, queue }) satisfies ExportedHandler<Env>;
+ */
+export function failClosed<H extends ExportedHandler<never>>(service: string, schema: z.ZodType, handler: H): H {
+  const { fetch, queue } = handler;
+  const guarded: ExportedHandler<never> = {
+    ...(fetch && {
+      fetch: (request, env, ctx) =>
+        checkConfig(service, schema, env).ok
+          ? fetch(request, env, ctx)
+          : Response.json({ error: { code: 'misconfigured', message: misconfigured().message } }, { status: 503 }),
+    }),
+    ...(queue && {
+      queue: async (batch, env, ctx) => {
+        if (checkConfig(service, schema, env).ok) return queue(batch, env, ctx);
+        batch.retryAll({ delaySeconds: RETRY_MISCONFIGURED_SECONDS });
+      },
+    }),
+  };
+  // The guarded handlers take exactly the arguments of the ones they wrap.
+  return { ...handler, ...guarded } as H;
+}
+
+/** How long a misconfigured Worker's queue messages wait before they are tried again. */
+export const RETRY_MISCONFIGURED_SECONDS = 60;

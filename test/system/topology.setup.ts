@@ -34,6 +34,8 @@ export default async function setup(project: TestProject) {
     persistTo,
     quiet: true,
     vars: {
+      // Development identity, whatever an older .dev.vars says (wrangler.toml's default is production's jwks).
+      'wrangler.toml': { AUTH_MODE: 'local' },
       'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '3', SAGA_MAX_NUDGES: '1' },
       // A webhook delivery is dead-lettered after 2 attempts, so the dead-letter console can be shown in seconds.
       'workers/notifications/wrangler.toml': { WEBHOOK_MAX_ATTEMPTS: '2' },

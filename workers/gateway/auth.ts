@@ -2,7 +2,6 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { timingSafeEqual } from 'hono/utils/buffer';
 import { AppError } from '../../shared/errors';
-import { gatewayConfig } from './config';
 import type { AppEnv } from './context';
 import { verifyCustomerToken } from './identity';
 
@@ -31,7 +30,7 @@ export function customerAuth(): MiddlewareHandler<AppEnv> {
   return async function customerAuth(c, next) {
     const token = bearerCredential(c);
     try {
-      const { customerId } = await verifyCustomerToken(token, gatewayConfig(c.env).identity);
+      const { customerId } = await verifyCustomerToken(token, c.get('config').identity);
       c.set('customerId', customerId);
     } catch (error) {
       if (error instanceof AppError && error.status === 401)
@@ -44,5 +43,10 @@ export function customerAuth(): MiddlewareHandler<AppEnv> {
 
 /** Operators: `Authorization: Bearer <ADMIN_API_KEY>`, compared in constant time. */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
-  return bearerAuth<AppEnv>({ verifyToken: (token, c) => timingSafeEqual(token, c.env.ADMIN_API_KEY) });
+  return bearerAuth<AppEnv>({
+    verifyToken: async (token, c) => {
+      const key = c.get('config').localAdminKey;
+      return key !== undefined && (await timingSafeEqual(token, key));
+    },
+  });
 }

@@ -24,7 +24,7 @@ export function carrierSignature(): MiddlewareHandler<AppEnv> {
     const body = await c.req.text();
     const key = await crypto.subtle.importKey(
       'raw',
-      new TextEncoder().encode(c.env.CARRIER_WEBHOOK_SECRET),
+      new TextEncoder().encode(c.get('config').carrierSecret),
       { name: 'HMAC', hash: 'SHA-256' },
       false,
       ['verify'],

@@ -1,5 +1,7 @@
+import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { checkConfig, optional, requireConfig, secret } from '../../shared/config';
+import { checkConfig, misconfigured, optional, secret } from '../../shared/config';
+import type { AppEnv } from './context';
 
 /** How customers prove who they are: the shop's identity provider, or (developing) the local secret. */
 export type Identity =
@@ -8,10 +10,19 @@ export type Identity =
 
 export interface GatewayConfig {
   identity: Identity;
+  /** The local operator key (AUTH_MODE=local only): every scope. */
+  localAdminKey?: string;
+  carrierSecret: string;
 }
 
 /** How far the identity provider's clock may be from ours when checking `exp`, `nbf` and `iat`. */
 const ClockSkew = z.coerce.number().int().min(0).max(300).default(60);
+
+/** A production secret must not look like the development ones in .dev.vars.example. */
+const productionSecret = (minLength: number) =>
+  secret(minLength).refine((v) => !/change-?me|^local-/i.test(v), 'looks like a development value, not a production secret');
+
+const unset = (why: string) => z.union([z.literal(''), z.undefined()], { error: why });
 
 /** Production: customers' tokens come from the shop's identity provider. */
 const Production = z.object({
@@ -20,9 +31,11 @@ const Production = z.object({
   ISSUER: z.string({ error: 'is not set' }).min(1, 'must name the issuer (iss) the identity provider signs with'),
   AUDIENCE: z.string({ error: 'is not set' }).min(1, 'must name the audience (aud) tokens for this API carry'),
   CLOCK_SKEW_SECONDS: ClockSkew,
+  ADMIN_API_KEY: unset('is for local development only (a key kept in plain text); give operators hashed keys in ADMIN_KEYS'),
+  CARRIER_WEBHOOK_SECRET: productionSecret(32),
 });
 
-/** Local development: HS256 tokens signed with JWT_SECRET (`npm run token`). */
+/** Local development: HS256 tokens signed with JWT_SECRET (`npm run token`), one all-scope operator key. */
 const Development = z.object({
   AUTH_MODE: z.literal('local'),
   // HS256 needs a key at least as long as its hash (RFC 7518 §3.2).
@@ -30,23 +43,54 @@ const Development = z.object({
   ISSUER: optional(z.string()),
   AUDIENCE: optional(z.string()),
   CLOCK_SKEW_SECONDS: ClockSkew,
+  ADMIN_API_KEY: secret(12),
+  CARRIER_WEBHOOK_SECRET: secret(16),
 });
 
 const Config = z
   .discriminatedUnion('AUTH_MODE', [Production, Development], {
-    error: 'must be "jwks" (production: tokens from the identity provider) or "local" (development: HS256 with JWT_SECRET)',
+    error:
+      'must be "jwks" (production: tokens from the identity provider) or "local" (development: set AUTH_MODE=local in .dev.vars)',
   })
   .transform(
-    (e): GatewayConfig => ({
-      identity:
-        e.AUTH_MODE === 'jwks'
-          ? { mode: 'jwks', jwksUrl: e.JWKS_URL, issuer: e.ISSUER, audience: e.AUDIENCE, skewSeconds: e.CLOCK_SKEW_SECONDS }
-          : { mode: 'local', secret: e.JWT_SECRET, issuer: e.ISSUER, audience: e.AUDIENCE, skewSeconds: e.CLOCK_SKEW_SECONDS },
-    }),
+    (e): GatewayConfig =>
+      e.AUTH_MODE === 'jwks'
+        ? {
+            identity: {
+              mode: 'jwks',
+              jwksUrl: e.JWKS_URL,
+              issuer: e.ISSUER,
+              audience: e.AUDIENCE,
+              skewSeconds: e.CLOCK_SKEW_SECONDS,
+            },
+            carrierSecret: e.CARRIER_WEBHOOK_SECRET,
+          }
+        : {
+            identity: {
+              mode: 'local',
+              secret: e.JWT_SECRET,
+              issuer: e.ISSUER,
+              audience: e.AUDIENCE,
+              skewSeconds: e.CLOCK_SKEW_SECONDS,
+            },
+            localAdminKey: e.ADMIN_API_KEY,
+            carrierSecret: e.CARRIER_WEBHOOK_SECRET,
+          },
   );
 
-/** The gateway's configuration, or a thrown 503 `misconfigured` after one log line naming the problems. */
-export const gatewayConfig = (env: Env): GatewayConfig => requireConfig('gateway', Config, env);
-
-/** Whether the gateway serves with `env`, and if not, why. */
+/** Whether the gateway serves with `env`, and if not, why (logged once). */
 export const checkGatewayConfig = (env: object) => checkConfig('gateway', Config, env);
+
+/**
+ * Fails closed: with a missing or weak secret, or an incomplete identity setup, every request is
+ * refused with 503 `misconfigured` and one log line names the problems; otherwise the checked
+ * configuration is the request's `config`.
+ */
+export function configured(): MiddlewareHandler<AppEnv> {
+  return async function configured(c, next) {
+    const result = checkGatewayConfig(c.env);
+    if (!result.ok) throw misconfigured();
+    c.set('config', result.config);
+    await next();
+  };
+}

@@ -1,10 +1,13 @@
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
+import type { GatewayConfig } from './config';
 
 /** The Hono environment of the gateway, declared once. */
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
+    /** The gateway's checked configuration (see `configured`). */
+    config: GatewayConfig;
     /** The authenticated customer (JWT `sub`). */
     customerId: string;
     /** The W3C trace this request belongs to; every event it causes carries it. */

@@ -8,6 +8,7 @@ import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
+import { configured } from './config';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
 import { rateLimit } from './rate-limit';
@@ -24,6 +25,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 app.use(requestId());
 app.use(secureHeaders());
+app.use(configured());
 app.use(
   '/v1/*',
   cors({

@@ -1,6 +1,7 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
 import type { OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
+import { notificationsConfig } from './config';
 import { d1Sink } from './mailer';
 import { mailFor } from './templates';
 import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
@@ -39,7 +40,11 @@ export function handlers(env: Env): Handlers {
  * an operator can redrive it once the receiver is fixed.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, send: typeof fetch = fetch): Promise<void> {
-  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: Number(env.WEBHOOK_MAX_ATTEMPTS) };
+  const options = {
+    queue: batch.queue,
+    deadLetters: env.WEBHOOK_DEAD_LETTERS,
+    maxAttempts: notificationsConfig(env).webhookMaxAttempts,
+  };
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body as { deliveryId?: unknown };

@@ -1,8 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { Hono } from 'hono';
+import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { NotificationsRpc } from '../../shared/rpc';
+import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
 import { listMail } from './mailer';
 import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions } from './webhooks';
@@ -10,32 +12,40 @@ import { createSubscription, deleteSubscription, listDeliveries, listSubscriptio
 /** The notifications service as the gateway calls it: the mail sink and webhook subscriptions. */
 export class NotificationsService extends WorkerEntrypoint<Env> implements NotificationsRpc {
   listMail(limit: number) {
-    return reply(() => listMail(this.env.DB, limit));
+    return this.serve(() => listMail(this.env.DB, limit));
   }
 
   listWebhooks() {
-    return reply(() => listSubscriptions(this.env.DB));
+    return this.serve(() => listSubscriptions(this.env.DB));
   }
 
   createWebhook(url: string, eventTypes: string[]) {
-    return reply(() => createSubscription(this.env.DB, url, eventTypes));
+    return this.serve(() => createSubscription(this.env.DB, url, eventTypes));
   }
 
   deleteWebhook(id: string) {
-    return reply(() => deleteSubscription(this.env.DB, id));
+    return this.serve(() => deleteSubscription(this.env.DB, id));
   }
 
   listDeliveries(subscriptionId: string, limit: number) {
-    return reply(() => listDeliveries(this.env.DB, subscriptionId, limit));
+    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, limit));
+  }
+
+  /** Answers `work`, or `misconfigured` while the configuration does not hold. */
+  private serve<T>(work: () => Promise<T>) {
+    return reply(() => {
+      notificationsConfig(this.env);
+      return work();
+    });
   }
 }
 
 const app = new Hono<{ Bindings: Env }>().get('/health', (c) => c.json({ service: 'notifications', ok: true }));
 
-export default {
+export default failClosed('notifications', NotificationsConfig, {
   fetch: app.fetch,
   queue: (batch, env) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
       : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

@@ -47,8 +47,19 @@ export async function call(
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const now = () => Math.floor(Date.now() / 1000);
 
-/** The gateway configured for production identity against the stub provider (one object, checked once). */
-export const jwksEnv: Env = { ...env, AUTH_MODE: 'jwks', JWKS_URL: idp.jwksUrl, ISSUER: idp.issuer, AUDIENCE: idp.audience };
+/** The variables of a production gateway, its identity provider the stub one. */
+export const production = {
+  AUTH_MODE: 'jwks',
+  JWKS_URL: idp.jwksUrl,
+  ISSUER: idp.issuer,
+  AUDIENCE: idp.audience,
+  JWT_SECRET: '',
+  ADMIN_API_KEY: '',
+  CARRIER_WEBHOOK_SECRET: `carrier-${crypto.randomUUID()}`,
+} as const;
+
+/** The gateway configured for production against the stub identity provider (one object, checked once). */
+export const jwksEnv: Env = { ...env, ...production };
 
 const keys = () => JSON.parse(env.TEST_IDENTITY_KEYS) as Record<'RS256' | 'ES256' | 'HS256', Record<string, string>>;
 
@@ -72,3 +83,6 @@ export async function idToken(
     .setProtectedHeader({ alg, typ: 'JWT', kid: options.kid ?? jwk.kid })
     .sign(await importJWK(jwk, alg));
 }
+
+/** The test environment with some variables changed; `undefined` unsets one. A new object, so it is checked afresh. */
+export const withVars = (vars: Partial<Record<keyof Env, string | undefined>>): Env => ({ ...env, ...vars }) as Env;

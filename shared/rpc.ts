@@ -1,4 +1,5 @@
 import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from './api';
+import type { AuditEntry, AuditQuery } from './audit';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
 
@@ -76,6 +77,8 @@ export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
   redriveDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
   discardDeadLetter(id: string): Promise<Reply<void>>;
   replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
+  recordAudit(entry: AuditEntry): Promise<Reply<void>>;
+  listAudit(query: AuditQuery): Promise<Reply<Page<AuditEntry>>>;
 }
 
 export interface DeadLetterSummary {

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import { checkConfig, misconfigured, optional, secret } from '../../shared/config';
 import type { AppEnv } from './context';
+import { AdminKeys, type Operator } from './operators';
 
 /** How customers prove who they are: the shop's identity provider, or (developing) the local secret. */
 export type Identity =
@@ -10,6 +11,8 @@ export type Identity =
 
 export interface GatewayConfig {
   identity: Identity;
+  /** Operators' keys, hashed (ADMIN_KEYS). */
+  operators: Operator[];
   /** The local operator key (AUTH_MODE=local only): every scope. */
   localAdminKey?: string;
   carrierSecret: string;
@@ -32,6 +35,7 @@ const Production = z.object({
   AUDIENCE: z.string({ error: 'is not set' }).min(1, 'must name the audience (aud) tokens for this API carry'),
   CLOCK_SKEW_SECONDS: ClockSkew,
   ADMIN_API_KEY: unset('is for local development only (a key kept in plain text); give operators hashed keys in ADMIN_KEYS'),
+  ADMIN_KEYS: AdminKeys.refine((operators) => operators.length > 0, 'must hold at least one operator key (npm run admin-key)'),
   CARRIER_WEBHOOK_SECRET: productionSecret(32),
 });
 
@@ -44,6 +48,7 @@ const Development = z.object({
   AUDIENCE: optional(z.string()),
   CLOCK_SKEW_SECONDS: ClockSkew,
   ADMIN_API_KEY: secret(12),
+  ADMIN_KEYS: AdminKeys,
   CARRIER_WEBHOOK_SECRET: secret(16),
 });
 
@@ -63,6 +68,7 @@ const Config = z
               audience: e.AUDIENCE,
               skewSeconds: e.CLOCK_SKEW_SECONDS,
             },
+            operators: e.ADMIN_KEYS,
             carrierSecret: e.CARRIER_WEBHOOK_SECRET,
           }
         : {
@@ -73,6 +79,7 @@ const Config = z
               audience: e.AUDIENCE,
               skewSeconds: e.CLOCK_SKEW_SECONDS,
             },
+            operators: e.ADMIN_KEYS,
             localAdminKey: e.ADMIN_API_KEY,
             carrierSecret: e.CARRIER_WEBHOOK_SECRET,
           },

@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
+import { auditTrail } from './audit';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import { configured } from './config';
@@ -13,6 +14,7 @@ import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
 import { rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
+import { registerAudit } from './routes/audit';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
@@ -48,13 +50,14 @@ const orderWrites = rateLimit(
   10,
 );
 app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
-app.use('/v1/admin/*', adminAuth());
+app.use('/v1/admin/*', adminAuth(), auditTrail());
 app.use('/v1/webhooks/carrier', carrierSignature());
 
 registerOrders(app);
 registerProducts(app);
 registerAdmin(app);
 registerOperations(app);
+registerAudit(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

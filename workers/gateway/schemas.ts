@@ -61,10 +61,11 @@ export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).m
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 /** Error responses, for `responses` of a route. */
-export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429)[]) {
+export function errors(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 422 | 429)[]) {
   const descriptions = {
     400: 'Invalid request',
     401: 'Missing or bad credentials',
+    403: 'Credentials valid, but not for this',
     404: 'Not found',
     409: 'Conflict',
     413: 'Body over 64 KB',

@@ -70,6 +70,6 @@ describe('customer auth', () => {
       stock: 1,
     });
     expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('unauthorized');
+    expect(res.body.error.code).toBe('admin_key_required');
   });
 });

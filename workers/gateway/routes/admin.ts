@@ -1,9 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { AdminListQuery, errors, json } from '../schemas';
-
-const security = [{ admin: [] }];
 
 const Webhook = z
   .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), createdAt: z.string() })
@@ -50,8 +49,11 @@ const routes = {
     path: '/v1/admin/webhooks',
     tags: ['admin'],
     summary: 'Outbound webhook subscriptions',
-    security,
-    responses: { 200: { description: 'Subscriptions', content: json(z.object({ items: z.array(Webhook) })) }, ...errors(401) },
+    ...operatorRoute('read', 'webhook.list'),
+    responses: {
+      200: { description: 'Subscriptions', content: json(z.object({ items: z.array(Webhook) })) },
+      ...errors(401, 403),
+    },
   }),
   createWebhook: createRoute({
     method: 'post',
@@ -59,11 +61,11 @@ const routes = {
     tags: ['admin'],
     summary: 'Subscribe an endpoint to order events',
     description: 'Deliveries are signed the Standard Webhooks way with the returned secret, shown only here.',
-    security,
+    ...operatorRoute('webhooks', 'webhook.create'),
     request: { body: { content: json(NewWebhook), required: true } },
     responses: {
       201: { description: 'Created, with its signing secret', content: json(Webhook.extend({ secret: z.string() })) },
-      ...errors(400, 401),
+      ...errors(400, 401, 403),
     },
   }),
   deleteWebhook: createRoute({
@@ -71,27 +73,27 @@ const routes = {
     path: '/v1/admin/webhooks/{id}',
     tags: ['admin'],
     summary: 'Remove a webhook subscription',
-    security,
+    ...operatorRoute('webhooks', 'webhook.delete'),
     request: { params: WebhookId },
-    responses: { 204: { description: 'Removed' }, ...errors(401, 404) },
+    responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) },
   }),
   listDeliveries: createRoute({
     method: 'get',
     path: '/v1/admin/webhooks/{id}/deliveries',
     tags: ['admin'],
     summary: "A subscription's delivery log, newest first",
-    security,
+    ...operatorRoute('read', 'webhook.deliveries'),
     request: { params: WebhookId, query: AdminListQuery },
-    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401) },
+    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401, 403) },
   }),
   listMail: createRoute({
     method: 'get',
     path: '/v1/admin/mail',
     tags: ['admin'],
     summary: 'The local mail sink, newest first',
-    security,
+    ...operatorRoute('read', 'mail.list'),
     request: { query: AdminListQuery },
-    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401) },
+    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401, 403) },
   }),
 };
 

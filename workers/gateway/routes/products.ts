@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
 import { Sku } from '../../../shared/events';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { errors, json, ListProductsQuery, Product, ProductBody, ProductList } from '../schemas';
 
@@ -29,9 +30,9 @@ const upsertProduct = createRoute({
   path: '/v1/admin/products/{sku}',
   tags: ['admin'],
   summary: 'Create or update a product; stock is set absolutely',
-  security: [{ admin: [] }],
+  ...operatorRoute('catalog', 'product.upsert'),
   request: { params: SkuParam, body: { content: json(ProductBody), required: true } },
-  responses: { 200: { description: 'The product as saved', content: json(Product) }, ...errors(400, 401) },
+  responses: { 200: { description: 'The product as saved', content: json(Product) }, ...errors(400, 401, 403) },
 });
 
 export function registerProducts(app: OpenAPIHono<AppEnv>) {

@@ -1,0 +1,119 @@
+import { env } from 'cloudflare:workers';
+import type { AuditEntry, AuditQuery } from '../../../shared/audit';
+import { fail, ok, type Reply } from '../../../shared/errors';
+import { makeOrder, makeProduct } from '../../helpers/fixtures';
+
+type Answer = (...args: never[]) => Reply<unknown> | Promise<Reply<unknown>>;
+
+/** What each fake service answers, by method; a call to any other method fails the test. */
+export type Answers = Record<string, Record<string, Answer>>;
+
+const notFound = (code: string) => fail({ code, message: 'not found', status: 404 });
+
+/**
+ * The services behind the gateway as plain objects that answer as the real ones would and record
+ * every call, so a test can say which requests reached a service, and that no refused one did.
+ * The router keeps the audit log in memory.
+ */
+export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, overrides: Answers = {}) {
+  const calls: { service: string; method: string; args: unknown[] }[] = [];
+  const audit: AuditEntry[] = [];
+  const answers: Answers = {
+    router: {
+      recordAudit: (entry: AuditEntry) => {
+        audit.push(entry);
+        return ok(undefined);
+      },
+      listAudit: (q: AuditQuery) =>
+        ok({
+          items: audit
+            .filter((e) => !q.actor || e.actor === q.actor)
+            .toReversed()
+            .slice(0, q.limit),
+          nextCursor: null,
+        }),
+      listDeadLetters: () => ok([]),
+      getDeadLetter: () => notFound('dead_letter_not_found'),
+      redriveDeadLetter: (id: string) =>
+        ok({
+          id,
+          queue: 'conveyor-bus',
+          reason: 'r',
+          attempts: 1,
+          eventId: null,
+          eventType: null,
+          times: 1,
+          firstAt: '',
+          lastAt: '',
+          status: 'redriven',
+          redrivenAt: '',
+          body: {},
+        }),
+      discardDeadLetter: () => ok(undefined),
+      replay: () => ok({ events: 0, sent: {} }),
+    },
+    inventory: {
+      listProducts: () => ok({ items: [makeProduct({ sku: 'MUG' })], nextCursor: null }),
+      getProduct: (sku: string) => (sku === 'MUG' ? ok(makeProduct({ sku })) : notFound('product_not_found')),
+      upsertProduct: (sku: string) => ok(makeProduct({ sku })),
+    },
+    notifications: {
+      listWebhooks: () => ok([]),
+      listMail: () => ok([]),
+      listDeliveries: () => ok([]),
+      createWebhook: (url: string, eventTypes: string[]) =>
+        ok({ id: 'wh_1', url, eventTypes, createdAt: new Date().toISOString(), secret: 'whsec_x' }),
+      deleteWebhook: () => ok(undefined),
+    },
+    orders: {
+      getOrder: () => notFound('order_not_found'),
+      placeOrder: (customerId: string) => ok({ order: makeOrder({ customerId }), replayed: false }),
+      cancelOrder: () => notFound('order_not_found'),
+    },
+    query: {
+      listOrders: () => ok({ items: [], nextCursor: null, freshness: { projectedAt: null, lastEventAt: null } }),
+      timeline: () => ok({ events: [], freshness: { projectedAt: null, lastEventAt: null } }),
+      salesReport: () => ok({ sales: [], ordersByStatus: {}, freshness: { projectedAt: null, lastEventAt: null } }),
+      rebuild: () => ok({ events: 0, tables: [] }),
+    },
+    shipping: { carrierUpdate: () => ok({ duplicate: false, status: 'dispatched' }) },
+    ...overrides,
+  };
+  const service = (name: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_, method) =>
+          // Not a promise: only calls are answered.
+          method === 'then' || typeof method !== 'string'
+            ? undefined
+            : async (...args: never[]) => {
+                calls.push({ service: name, method, args });
+                const answer = answers[name]?.[method] ?? overrides[name]?.[method];
+                if (!answer) throw new Error(`the fake ${name} service has no ${method}`);
+                return answer(...args);
+              },
+      },
+    );
+  const bindings = {
+    ORDERS: 'orders',
+    INVENTORY: 'inventory',
+    QUERY: 'query',
+    SHIPPING: 'shipping',
+    NOTIFICATIONS: 'notifications',
+    ROUTER: 'router',
+  };
+  const fakeEnv = {
+    ...env,
+    ...vars,
+    ...Object.fromEntries(Object.entries(bindings).map(([binding, name]) => [binding, service(name)])),
+  } as Env;
+  const reads = /^(list|get|timeline|salesReport|recordAudit)/;
+  return {
+    env: fakeEnv,
+    calls,
+    audit,
+    /** Calls that could change state: anything but reads and the audit log. */
+    writes: () => calls.filter((c) => !reads.test(c.method)),
+  };
+}

@@ -1,5 +1,6 @@
 import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from './api';
 import type { AuditEntry, AuditQuery } from './audit';
+import type { Write } from './consistency';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
 
@@ -107,6 +108,8 @@ export interface QueryRpc extends Rpc.WorkerEntrypointBranded {
   salesReport(from: string, to: string): Promise<Reply<SalesReport>>;
   rebuild(): Promise<Reply<{ events: number; tables: string[] }>>;
   timeline(orderId: string): Promise<Reply<{ events: TimelineEntry[]; freshness: Freshness }>>;
+  /** Whether the read model holds `orderId` for `customerId`, waiting at most `waitMs` for it to arrive. */
+  hasOrder(orderId: string, customerId: string, waitMs: number): Promise<Reply<boolean>>;
 }
 
 export interface Page<T> {
@@ -123,8 +126,8 @@ export interface ListOrdersQuery {
   to?: string;
   limit: number;
   cursor?: string;
-  /** From POST /v1/orders: wait until the list includes that write. */
-  consistencyToken?: string;
+  /** The customer's own write (from a consistency token the gateway checked): wait until the list includes it. */
+  awaitWrite?: Write;
 }
 
 /** An order as lists show it (the read model's row). */

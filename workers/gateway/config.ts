@@ -16,6 +16,8 @@ export interface GatewayConfig {
   /** The local operator key (AUTH_MODE=local only): every scope. */
   localAdminKey?: string;
   carrierSecret: string;
+  /** Signs consistency tokens (HMAC-SHA256). */
+  consistencySecret: string;
 }
 
 /** How far the identity provider's clock may be from ours when checking `exp`, `nbf` and `iat`. */
@@ -37,6 +39,7 @@ const Production = z.object({
   ADMIN_API_KEY: unset('is for local development only (a key kept in plain text); give operators hashed keys in ADMIN_KEYS'),
   ADMIN_KEYS: AdminKeys.refine((operators) => operators.length > 0, 'must hold at least one operator key (npm run admin-key)'),
   CARRIER_WEBHOOK_SECRET: productionSecret(32),
+  CONSISTENCY_SECRET: productionSecret(32),
 });
 
 /** Local development: HS256 tokens signed with JWT_SECRET (`npm run token`), one all-scope operator key. */
@@ -50,6 +53,8 @@ const Development = z.object({
   ADMIN_API_KEY: secret(12),
   ADMIN_KEYS: AdminKeys,
   CARRIER_WEBHOOK_SECRET: secret(16),
+  // Unset: consistency tokens are signed with JWT_SECRET (their signed text is marked, so the MACs never collide).
+  CONSISTENCY_SECRET: optional(secret(32)),
 });
 
 const Config = z
@@ -70,6 +75,7 @@ const Config = z
             },
             operators: e.ADMIN_KEYS,
             carrierSecret: e.CARRIER_WEBHOOK_SECRET,
+            consistencySecret: e.CONSISTENCY_SECRET,
           }
         : {
             identity: {
@@ -82,6 +88,7 @@ const Config = z
             operators: e.ADMIN_KEYS,
             localAdminKey: e.ADMIN_API_KEY,
             carrierSecret: e.CARRIER_WEBHOOK_SECRET,
+            consistencySecret: e.CONSISTENCY_SECRET ?? e.JWT_SECRET,
           },
   );
 

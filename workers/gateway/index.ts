@@ -12,7 +12,7 @@ import { carrierSignature } from './carrier-signature';
 import { configured } from './config';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
-import { rateLimit } from './rate-limit';
+import { clientKey, rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAudit } from './routes/audit';
 import { registerOperations } from './routes/operations';
@@ -42,7 +42,6 @@ app.use('/v1/*', async function traceContext(c, next) {
   await next();
 });
 app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
-app.use('/v1/orders', customerAuth());
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(
   (env) => env.ORDER_WRITES,
@@ -50,7 +49,10 @@ const orderWrites = rateLimit(
   10,
 );
 app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
-app.use('/v1/admin/*', adminAuth(), auditTrail());
+const reads = rateLimit((env) => env.READS, clientKey, 10);
+// A wildcard matches its bare path too (`/v1/orders/*` is `/v1/orders` as well), so each is named once.
+app.on(['GET', 'HEAD'], ['/v1/products/*', '/v1/orders/*'], reads);
+app.use('/v1/admin/*', reads, adminAuth(), auditTrail());
 app.use('/v1/webhooks/carrier', carrierSignature());
 
 registerOrders(app);

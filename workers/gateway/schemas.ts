@@ -50,11 +50,10 @@ export const ListOrdersQuery = z.object({
   to: z.iso.datetime().optional().openapi({ description: 'Placed at or before' }),
   limit: Limit,
   cursor: z.string().max(500).optional(),
-  consistencyToken: z
-    .string()
-    .max(500)
-    .optional()
-    .openapi({ description: 'From POST /v1/orders: wait (up to 2 s) until the list includes that order' }),
+  consistencyToken: z.string().max(500).optional().openapi({
+    description:
+      'From POST /v1/orders, and only the customer it was issued to: wait (up to 2 s) until the list includes that order',
+  }),
 });
 /** `?limit=` of the admin lists (mail, deliveries, dead letters). */
 export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });

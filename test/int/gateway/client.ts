@@ -57,6 +57,7 @@ export const production = {
   ADMIN_API_KEY: '',
   ADMIN_KEYS: `ops:read:${'0'.repeat(64)}`,
   CARRIER_WEBHOOK_SECRET: `carrier-${crypto.randomUUID()}`,
+  CONSISTENCY_SECRET: `consistency-${crypto.randomUUID()}`,
 } as const;
 
 /** The gateway configured for production against the stub identity provider (one object, checked once). */

@@ -16,6 +16,9 @@ const notFound = (code: string) => fail({ code, message: 'not found', status: 40
  * The router keeps the audit log in memory.
  */
 export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, overrides: Answers = {}) {
+  const catalog = ['HAT', 'MUG', 'MUG-XL', 'TSHIRT'];
+  /** Orders the read model holds: id → customer. */
+  const orders = new Map<string, string>();
   const calls: { service: string; method: string; args: unknown[] }[] = [];
   const audit: AuditEntry[] = [];
   const answers: Answers = {
@@ -53,8 +56,16 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
       replay: () => ok({ events: 0, sent: {} }),
     },
     inventory: {
-      listProducts: () => ok({ items: [makeProduct({ sku: 'MUG' })], nextCursor: null }),
-      getProduct: (sku: string) => (sku === 'MUG' ? ok(makeProduct({ sku })) : notFound('product_not_found')),
+      // The listing: a page of SKUs after the cursor, in order, as D1 answers it.
+      listProducts: (limit: number, cursor?: string) =>
+        ok({
+          items: catalog
+            .filter((sku) => sku > (cursor ?? ''))
+            .slice(0, limit)
+            .map((sku) => makeProduct({ sku })),
+          nextCursor: null,
+        }),
+      getProduct: (sku: string) => (catalog.includes(sku) ? ok(makeProduct({ sku })) : notFound('product_not_found')),
       upsertProduct: (sku: string) => ok(makeProduct({ sku })),
     },
     notifications: {
@@ -66,19 +77,25 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
       deleteWebhook: () => ok(undefined),
     },
     orders: {
-      getOrder: () => notFound('order_not_found'),
-      placeOrder: (customerId: string) => ok({ order: makeOrder({ customerId }), replayed: false }),
+      getOrder: (id: string) =>
+        orders.has(id) ? ok(makeOrder({ id, customerId: orders.get(id)! })) : notFound('order_not_found'),
+      placeOrder: (customerId: string) => {
+        const order = makeOrder({ customerId });
+        orders.set(order.id, customerId);
+        return ok({ order, replayed: false });
+      },
       cancelOrder: () => notFound('order_not_found'),
     },
     query: {
+      hasOrder: (orderId: string, customerId: string) => ok(orders.get(orderId) === customerId),
       listOrders: () => ok({ items: [], nextCursor: null, freshness: { projectedAt: null, lastEventAt: null } }),
       timeline: () => ok({ events: [], freshness: { projectedAt: null, lastEventAt: null } }),
       salesReport: () => ok({ sales: [], ordersByStatus: {}, freshness: { projectedAt: null, lastEventAt: null } }),
       rebuild: () => ok({ events: 0, tables: [] }),
     },
     shipping: { carrierUpdate: () => ok({ duplicate: false, status: 'dispatched' }) },
-    ...overrides,
   };
+  for (const [name, methods] of Object.entries(overrides)) answers[name] = { ...answers[name], ...methods };
   const service = (name: string) =>
     new Proxy(
       {},
@@ -89,7 +106,7 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
             ? undefined
             : async (...args: never[]) => {
                 calls.push({ service: name, method, args });
-                const answer = answers[name]?.[method] ?? overrides[name]?.[method];
+                const answer = answers[name]?.[method];
                 if (!answer) throw new Error(`the fake ${name} service has no ${method}`);
                 return answer(...args);
               },
@@ -111,6 +128,7 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
   const reads = /^(list|get|timeline|salesReport|recordAudit)/;
   return {
     env: fakeEnv,
+    orders,
     calls,
     audit,
     /** Calls that could change state: anything but reads and the audit log. */

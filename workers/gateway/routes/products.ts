@@ -4,6 +4,7 @@ import { Sku } from '../../../shared/events';
 import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { errors, json, ListProductsQuery, Product, ProductBody, ProductList } from '../schemas';
+import { assertListedProduct } from '../storage-guard';
 
 const SkuParam = z.object({ sku: Sku.openapi({ param: { name: 'sku', in: 'path' } }) });
 
@@ -41,7 +42,11 @@ export function registerProducts(app: OpenAPIHono<AppEnv>) {
     return c.json(unwrap(await services(c.env).inventory.listProducts(limit, cursor)), 200);
   });
 
-  app.openapi(getProduct, async (c) => c.json(unwrap(await services(c.env).inventory.getProduct(c.req.valid('param').sku)), 200));
+  app.openapi(getProduct, async (c) => {
+    const { sku } = c.req.valid('param');
+    await assertListedProduct(c.env, sku);
+    return c.json(unwrap(await services(c.env).inventory.getProduct(sku)), 200);
+  });
 
   app.openapi(upsertProduct, async (c) => {
     const saved = await services(c.env).inventory.upsertProduct(

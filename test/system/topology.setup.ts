@@ -38,7 +38,8 @@ export default async function setup(project: TestProject) {
       'wrangler.toml': { AUTH_MODE: 'local' },
       'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '3', SAGA_MAX_NUDGES: '1' },
       // A webhook delivery is dead-lettered after 2 attempts, so the dead-letter console can be shown in seconds.
-      'workers/notifications/wrangler.toml': { WEBHOOK_MAX_ATTEMPTS: '2' },
+      // Receivers in these tests run on this machine, which production never allows.
+      'workers/notifications/wrangler.toml': { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
     },
   });
   const vars = devVars();

@@ -40,17 +40,14 @@ export function handlers(env: Env): Handlers {
  * an operator can redrive it once the receiver is fixed.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, send: typeof fetch = fetch): Promise<void> {
-  const options = {
-    queue: batch.queue,
-    deadLetters: env.WEBHOOK_DEAD_LETTERS,
-    maxAttempts: notificationsConfig(env).webhookMaxAttempts,
-  };
+  const config = notificationsConfig(env);
+  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: config.webhookMaxAttempts };
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body as { deliveryId?: unknown };
       if (typeof body?.deliveryId !== 'string') return message.ack();
       try {
-        await attemptDelivery(env.DB, body.deliveryId, send);
+        await attemptDelivery(env.DB, body.deliveryId, config.outbound, send);
         message.ack();
       } catch (error) {
         if ((await retryOrGiveUp(message, error, options)) === 'dead-lettered') await markFailed(env.DB, body.deliveryId);

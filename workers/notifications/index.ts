@@ -20,7 +20,7 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
   }
 
   createWebhook(url: string, eventTypes: string[]) {
-    return this.serve(() => createSubscription(this.env.DB, url, eventTypes));
+    return this.serve(({ outbound }) => createSubscription(this.env.DB, url, eventTypes, outbound));
   }
 
   deleteWebhook(id: string) {
@@ -32,11 +32,8 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
   }
 
   /** Answers `work`, or `misconfigured` while the configuration does not hold. */
-  private serve<T>(work: () => Promise<T>) {
-    return reply(() => {
-      notificationsConfig(this.env);
-      return work();
-    });
+  private serve<T>(work: (config: NotificationsConfig) => Promise<T>) {
+    return reply(() => work(notificationsConfig(this.env)));
   }
 }
 

@@ -1,6 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
+import { type OutboundPolicy, refusalOf } from '../../shared/outbound';
 import type { WebhookDelivery, WebhookSubscription } from '../../shared/rpc';
 import { matches, type Pattern } from '../../shared/subscriptions';
 import { newSecret, signWebhook } from './signature';
@@ -14,7 +15,15 @@ const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
   createdAt: r.created_at,
 });
 
-export async function createSubscription(db: D1Database, url: string, eventTypes: string[]) {
+/**
+ * Subscribes `url` to events of `eventTypes`, unless the URL aims where webhooks may not go
+ * (see {@link refusalOf}): 400 `webhook_url_refused`, saying why.
+ */
+export async function createSubscription(db: D1Database, url: string, eventTypes: string[], policy: OutboundPolicy) {
+  const refusal = refusalOf(url, policy);
+  if (refusal) {
+    throw new AppError({ code: 'webhook_url_refused', message: `webhooks cannot be sent to this URL: ${refusal}`, status: 400 });
+  }
   const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, createdAt: new Date().toISOString() };
   const secret = newSecret();
   await db
@@ -69,8 +78,18 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
  * Attempts one delivery: signs the stored payload the Standard Webhooks way and POSTs it. Answers
  * normally when delivered (or nothing is left to do); throws when the receiver failed, so the
  * queue retries it with backoff. Every attempt carries the same `webhook-id`.
+ *
+ * The URL is checked again first (the rules may have changed since the subscription was made): a
+ * refused one fails the delivery for good, unsent. Redirects are not followed, and what the log
+ * keeps of a failure is its kind, never the network's own words, so a delivery log cannot be read
+ * as a port scan.
  */
-export async function attemptDelivery(db: D1Database, deliveryId: string, send: typeof fetch = fetch): Promise<void> {
+export async function attemptDelivery(
+  db: D1Database,
+  deliveryId: string,
+  policy: OutboundPolicy,
+  send: typeof fetch = fetch,
+): Promise<void> {
   const row = await db
     .prepare(
       `SELECT d.id, d.payload, d.status, s.url, s.secret FROM webhook_deliveries d
@@ -80,6 +99,11 @@ export async function attemptDelivery(db: D1Database, deliveryId: string, send: 
     .first<{ id: string; payload: string; status: string; url: string; secret: string }>();
   if (!row || row.status === 'delivered') return;
 
+  const refusal = refusalOf(row.url, policy);
+  if (refusal) {
+    await record(db, row.id, null, `refused, not sent: ${refusal}`, 'failed');
+    return;
+  }
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     'content-type': 'application/json',
@@ -90,20 +114,35 @@ export async function attemptDelivery(db: D1Database, deliveryId: string, send: 
   let code: number | null = null;
   let error: string | null = null;
   try {
-    const response = await send(row.url, { method: 'POST', headers, body: row.payload, signal: AbortSignal.timeout(10_000) });
+    const response = await send(row.url, {
+      method: 'POST',
+      headers,
+      body: row.payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
     code = response.status;
-    if (!response.ok) error = `receiver answered ${response.status}`;
+    await response.body?.cancel();
+    if (code >= 300 && code < 400) error = `the receiver redirected (${code}); redirects are not followed`;
+    else if (!response.ok) error = `the receiver answered ${code}`;
   } catch (e) {
-    error = String(e);
+    error =
+      e instanceof Error && e.name === 'TimeoutError'
+        ? 'the receiver did not answer within 10 s'
+        : 'the receiver could not be reached';
   }
+  await record(db, row.id, code, error, error ? 'pending' : 'delivered');
+  if (error) throw new Error(`webhook ${row.id}: ${error}`);
+}
+
+async function record(db: D1Database, id: string, code: number | null, error: string | null, status: WebhookDelivery['status']) {
   await db
     .prepare(
       `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = ?, last_error = ?, status = ?, updated_at = ?
        WHERE id = ?`,
     )
-    .bind(code, error, error ? 'pending' : 'delivered', new Date().toISOString(), row.id)
+    .bind(code, error, status, new Date().toISOString(), id)
     .run();
-  if (error) throw new Error(`webhook ${row.id} to ${row.url}: ${error}`);
 }
 
 /** Marks a delivery whose retries are spent. */

@@ -9,7 +9,13 @@ const Webhook = z
   .openapi('WebhookSubscription');
 const NewWebhook = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).max(2000),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .openapi({
+        description:
+          'A public https endpoint. IP addresses, localhost, private and metadata hosts, and ports below 1024 other than 443 are refused (400 webhook_url_refused); redirects are not followed.',
+      }),
     eventTypes: z
       .array(
         z.string().regex(/^(\*|[a-z]+\.(\*|[a-z_]+))$/, 'an event type such as order.confirmed, a pattern such as order.*, or *'),

@@ -1,15 +1,17 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from './error-codes';
 
 /** The one error shape every service returns over RPC and the gateway returns over HTTP. */
 export interface ErrorBody {
-  code: string;
+  /** One of the documented codes (shared/error-codes.ts). */
+  code: ErrorCode;
   message: string;
   status: ContentfulStatusCode;
 }
 
 /** An expected failure with a machine-readable code; the gateway's `onError` renders it. */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: ContentfulStatusCode;
 
   constructor({ code, message, status }: ErrorBody) {

@@ -11,7 +11,7 @@ import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import { configured } from './config';
 import type { AppEnv } from './context';
-import { notFound, onError, validationHook } from './errors';
+import { notFound, onError, tooLarge, validationHook } from './errors';
 import { clientKey, rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAudit } from './routes/audit';
@@ -41,7 +41,7 @@ app.use('/v1/*', async function traceContext(c, next) {
   c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
   await next();
 });
-app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
+app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(
   (env) => env.ORDER_WRITES,

@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:workers';
 import type { AuditEntry, AuditQuery } from '../../../shared/audit';
+import type { ErrorCode } from '../../../shared/error-codes';
 import { fail, ok, type Reply } from '../../../shared/errors';
 import { makeOrder, makeProduct } from '../../helpers/fixtures';
 
@@ -8,7 +9,7 @@ type Answer = (...args: never[]) => Reply<unknown> | Promise<Reply<unknown>>;
 /** What each fake service answers, by method; a call to any other method fails the test. */
 export type Answers = Record<string, Record<string, Answer>>;
 
-const notFound = (code: string) => fail({ code, message: 'not found', status: 404 });
+const notFound = (code: ErrorCode) => fail({ code, message: 'not found', status: 404 });
 
 /**
  * The services behind the gateway as plain objects that answer as the real ones would and record

@@ -11,6 +11,8 @@ declare module 'vitest' {
     jwtSecret: string;
     adminKey: string;
     carrierSecret: string;
+    /** Where the topology keeps its local state (Durable Objects' SQLite files among it). */
+    persistTo: string;
   }
 }
 
@@ -47,6 +49,7 @@ export default async function setup(project: TestProject) {
   project.provide('jwtSecret', vars.JWT_SECRET!);
   project.provide('adminKey', vars.ADMIN_API_KEY!);
   project.provide('carrierSecret', vars.CARRIER_WEBHOOK_SECRET!);
+  project.provide('persistTo', persistTo);
   return async () => {
     await topology.stop();
     rmSync(persistTo, { recursive: true, force: true });

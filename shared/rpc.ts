@@ -38,7 +38,11 @@ export interface ShippingRpc extends Rpc.WorkerEntrypointBranded {
 export interface NotificationsRpc extends Rpc.WorkerEntrypointBranded {
   listMail(limit: number): Promise<Reply<SentMail[]>>;
   listWebhooks(): Promise<Reply<WebhookSubscription[]>>;
-  createWebhook(url: string, eventTypes: string[]): Promise<Reply<WebhookSubscription & { secret: string }>>;
+  createWebhook(
+    url: string,
+    eventTypes: string[],
+    personalData?: boolean,
+  ): Promise<Reply<WebhookSubscription & { secret: string }>>;
   deleteWebhook(id: string): Promise<Reply<void>>;
   listDeliveries(subscriptionId: string, limit: number): Promise<Reply<WebhookDelivery[]>>;
 }
@@ -56,6 +60,8 @@ export interface WebhookSubscription {
   id: string;
   url: string;
   eventTypes: string[];
+  /** Whether deliveries carry personal data (the shipping address); never the payment token. */
+  personalData: boolean;
   createdAt: string;
 }
 

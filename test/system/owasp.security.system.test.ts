@@ -83,7 +83,7 @@ describe('API2:2023 Broken Authentication', () => {
 });
 
 describe('API3:2023 Broken Object Property Level Authorization', () => {
-  it('prices from the catalog and keeps the caller as the customer, whatever the body claims; no payment token comes back', async () => {
+  it('prices from the catalog and keeps the caller as the customer, whatever the body claims; no payment token comes back, not even in the timeline', async () => {
     const body = {
       ...orderBody(sku),
       totalCents: 1,
@@ -98,6 +98,9 @@ describe('API3:2023 Broken Object Property Level Authorization', () => {
     expect((await call<OrderSnapshot>('GET', `/v1/orders/${placed.body.id}`, { token: bob })).body.customerId).not.toBe(
       'cust_victim',
     );
+    const timeline = await call('GET', `/v1/orders/${annsOrder.id}/timeline`, { token: ann });
+    expect(timeline.status).toBe(200);
+    expect(JSON.stringify(timeline.body)).not.toContain('tok_visa');
     const hooks = await call<{ items: object[] }>('GET', '/v1/admin/webhooks', { token: admin() });
     expect(JSON.stringify(hooks.body)).not.toContain('whsec_');
   });

@@ -19,8 +19,8 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
     return this.serve(() => listSubscriptions(this.env.DB));
   }
 
-  createWebhook(url: string, eventTypes: string[]) {
-    return this.serve(({ outbound }) => createSubscription(this.env.DB, url, eventTypes, outbound));
+  createWebhook(url: string, eventTypes: string[], personalData = false) {
+    return this.serve(({ outbound }) => createSubscription(this.env.DB, url, eventTypes, outbound, personalData));
   }
 
   deleteWebhook(id: string) {

@@ -2,16 +2,25 @@ import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { type OutboundPolicy, refusalOf } from '../../shared/outbound';
+import { minimised } from '../../shared/personal-data';
 import type { WebhookDelivery, WebhookSubscription } from '../../shared/rpc';
 import { matches, type Pattern } from '../../shared/subscriptions';
 import { newSecret, signWebhook } from './signature';
 
-type SubscriptionRow = { id: string; url: string; event_types: string; secret: string; created_at: string };
+type SubscriptionRow = {
+  id: string;
+  url: string;
+  event_types: string;
+  secret: string;
+  personal_data: number;
+  created_at: string;
+};
 
 const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
   id: r.id,
   url: r.url,
   eventTypes: JSON.parse(r.event_types),
+  personalData: r.personal_data === 1,
   createdAt: r.created_at,
 });
 
@@ -19,16 +28,24 @@ const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
  * Subscribes `url` to events of `eventTypes`, unless the URL aims where webhooks may not go
  * (see {@link refusalOf}): 400 `webhook_url_refused`, saying why.
  */
-export async function createSubscription(db: D1Database, url: string, eventTypes: string[], policy: OutboundPolicy) {
+export async function createSubscription(
+  db: D1Database,
+  url: string,
+  eventTypes: string[],
+  policy: OutboundPolicy,
+  personalData = false,
+) {
   const refusal = refusalOf(url, policy);
   if (refusal) {
     throw new AppError({ code: 'webhook_url_refused', message: `webhooks cannot be sent to this URL: ${refusal}`, status: 400 });
   }
-  const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, createdAt: new Date().toISOString() };
+  const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, personalData, createdAt: new Date().toISOString() };
   const secret = newSecret();
   await db
-    .prepare('INSERT INTO webhook_subscriptions (id, url, event_types, secret, created_at) VALUES (?, ?, ?, ?, ?)')
-    .bind(subscription.id, url, JSON.stringify(eventTypes), secret, subscription.createdAt)
+    .prepare(
+      'INSERT INTO webhook_subscriptions (id, url, event_types, secret, personal_data, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .bind(subscription.id, url, JSON.stringify(eventTypes), secret, personalData ? 1 : 0, subscription.createdAt)
     .run();
   // The secret is shown once, at creation, like every provider does.
   return { ...subscription, secret };
@@ -46,7 +63,8 @@ export async function deleteSubscription(db: D1Database, id: string): Promise<vo
 }
 
 /**
- * Records one delivery per subscription that wants `event`, with the exact payload to send, and
+ * Records one delivery per subscription that wants `event`, with the exact payload to send (never
+ * the payment token; the shipping address only for subscriptions allowed personal data), and
  * answers the ids of those still pending. The delivery id is derived from event and subscription,
  * so a redelivered event finds its deliveries instead of making new ones; it is also the
  * `webhook-id` receivers dedup on.
@@ -55,7 +73,8 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
   const subscriptions = (await listSubscriptions(db)).filter((s) => s.eventTypes.some((p) => matches(p as Pattern, event.type)));
   if (subscriptions.length === 0) return [];
   const now = new Date().toISOString();
-  const payload = JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: event });
+  const payload = (s: WebhookSubscription) =>
+    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s) });
   const ids = await Promise.all(subscriptions.map((s) => deterministicId(`${event.id}/${s.id}`).then((id) => `msg_${id}`)));
   await db.batch(
     subscriptions.map((s, i) =>
@@ -64,7 +83,7 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
           `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, payload, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
         )
-        .bind(ids[i], s.id, event.id, event.type, payload, now, now),
+        .bind(ids[i], s.id, event.id, event.type, payload(s), now, now),
     ),
   );
   const { results } = await db

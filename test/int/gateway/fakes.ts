@@ -73,8 +73,8 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
       listWebhooks: () => ok([]),
       listMail: () => ok([]),
       listDeliveries: () => ok([]),
-      createWebhook: (url: string, eventTypes: string[]) =>
-        ok({ id: 'wh_1', url, eventTypes, createdAt: new Date().toISOString(), secret: 'whsec_x' }),
+      createWebhook: (url: string, eventTypes: string[], personalData = false) =>
+        ok({ id: 'wh_1', url, eventTypes, personalData, createdAt: new Date().toISOString(), secret: 'whsec_x' }),
       deleteWebhook: () => ok(undefined),
     },
     orders: {

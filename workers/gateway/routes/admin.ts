@@ -5,7 +5,7 @@ import { type AppEnv, services } from '../context';
 import { AdminListQuery, errors, json } from '../schemas';
 
 const Webhook = z
-  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), createdAt: z.string() })
+  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), personalData: z.boolean(), createdAt: z.string() })
   .openapi('WebhookSubscription');
 const NewWebhook = z
   .object({
@@ -23,6 +23,9 @@ const NewWebhook = z
       .min(1)
       .max(50)
       .default(['order.*']),
+    personalData: z.boolean().default(false).openapi({
+      description: "Whether deliveries carry personal data (the customer's shipping address). The payment token is never sent.",
+    }),
   })
   .openapi('NewWebhookSubscription');
 const Delivery = z
@@ -109,8 +112,8 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.listWebhooks, async (c) => c.json({ items: unwrap(await notifications(c.env).listWebhooks()) }, 200));
 
   app.openapi(routes.createWebhook, async (c) => {
-    const { url, eventTypes } = c.req.valid('json');
-    return c.json(unwrap(await notifications(c.env).createWebhook(url, eventTypes)), 201);
+    const { url, eventTypes, personalData } = c.req.valid('json');
+    return c.json(unwrap(await notifications(c.env).createWebhook(url, eventTypes, personalData)), 201);
   });
 
   app.openapi(routes.deleteWebhook, async (c) => {

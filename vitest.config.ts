@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { devVars } from './scripts/local.ts';
+import { stubIdentityProvider } from './test/helpers/identity-provider.ts';
 
 // Workers read their local secrets from .dev.vars; make it from the example on a fresh clone.
 devVars();
@@ -34,6 +35,9 @@ const testVars: Record<string, Record<string, string>> = {
   inventory: { RESERVATION_TTL_SECONDS: '1' },
 };
 
+// The gateway's tests sign customers' tokens with these keys; the gateway fetches their JWKS.
+const identityProvider = await stubIdentityProvider();
+
 const withDatabase = ['orders', 'inventory', 'notifications', 'query', 'router'];
 const workers = ['orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
 
@@ -53,11 +57,18 @@ export default defineConfig({
       )),
       // The gateway alone: its own middleware (auth, validation, errors, docs). The services behind it
       // answer 503 here; calls that reach them are tested against the whole topology (system tests).
+      // Local identity by default (HS256 with .dev.vars' JWT_SECRET); tests of the production identity
+      // switch to AUTH_MODE=jwks against the stub provider, reached through the outbound fetch.
       await workerProject('gateway', './wrangler.toml', {
+        vars: {
+          AUTH_MODE: 'local',
+          TEST_IDENTITY_KEYS: JSON.stringify({ ...identityProvider.keys, HS256: identityProvider.shared }),
+        },
         miniflare: {
           serviceBindings: Object.fromEntries(
             ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER'].map((b) => [b, unreachable]),
           ),
+          outboundService: identityProvider.outbound,
         },
       }),
       {

@@ -1,6 +1,6 @@
 // The local topology: `npm start` runs it, `npm run token` signs for it, the tests read its configs and secrets.
 import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
@@ -27,12 +27,26 @@ const offline = () =>
 // Run wrangler on the Node that runs this script (the pinned one under npm), whatever PATH says.
 const wrangler = join(root, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
 
-/** The local secrets, made from `.dev.vars.example` on first use. */
+/**
+ * The local secrets, made from `.dev.vars.example` on first use; a setting the example has gained
+ * since (e.g. `AUTH_MODE=local`) is appended to an older `.dev.vars`, which keeps its own values.
+ */
 export function devVars(): Record<string, string> {
   const path = join(root, '.dev.vars');
-  if (!existsSync(path)) copyFileSync(join(root, '.dev.vars.example'), path);
+  const example = join(root, '.dev.vars.example');
+  if (!existsSync(path)) copyFileSync(example, path);
+  const vars = parseVars(readFileSync(path, 'utf8'));
+  const missing = Object.entries(parseVars(readFileSync(example, 'utf8'))).filter(([key]) => !(key in vars));
+  if (missing.length > 0) {
+    appendFileSync(path, `\n# Added from .dev.vars.example\n${missing.map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    Object.assign(vars, Object.fromEntries(missing));
+  }
+  return vars;
+}
+
+function parseVars(text: string): Record<string, string> {
   return Object.fromEntries(
-    readFileSync(path, 'utf8')
+    text
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => line && !line.startsWith('#') && line.includes('='))

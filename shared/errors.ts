@@ -1,15 +1,17 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { type ErrorCode, errorCodes } from './error-codes';
 
 /** The one error shape every service returns over RPC and the gateway returns over HTTP. */
 export interface ErrorBody {
-  code: string;
+  /** One of the documented codes (shared/error-codes.ts). */
+  code: ErrorCode;
   message: string;
   status: ContentfulStatusCode;
 }
 
 /** An expected failure with a machine-readable code; the gateway's `onError` renders it. */
 export class AppError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: ContentfulStatusCode;
 
   constructor({ code, message, status }: ErrorBody) {
@@ -49,26 +51,10 @@ export function unwrap<T>(result: Reply<T>): T {
   throw new AppError(result.error);
 }
 
-/**
- * The HTTP status of each domain error code: the domain says what went wrong, this one table says
- * how it is told over HTTP.
- */
-export const statusOfCode = {
-  order_exists: 409,
-  order_not_found: 404,
-  not_cancellable: 409,
-  version_conflict: 409,
-  unknown_sku: 422,
-  mixed_currencies: 422,
-  shipment_not_found: 404,
-  idempotency_key_reused: 422,
-} as const satisfies Record<string, ContentfulStatusCode>;
-export type DomainCode = keyof typeof statusOfCode;
-
-/** A refusal by pure domain code: a code and a message, no transport detail. */
+/** A refusal by pure domain code: a documented code and a message; its status comes from the one table. */
 export class DomainError extends AppError {
-  constructor(code: DomainCode, message: string) {
-    super({ code, message, status: statusOfCode[code] });
+  constructor(code: ErrorCode, message: string) {
+    super({ code, message, status: errorCodes[code].status as ContentfulStatusCode });
     this.name = 'DomainError';
   }
 }

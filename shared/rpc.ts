@@ -1,4 +1,6 @@
 import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from './api';
+import type { AuditEntry, AuditQuery } from './audit';
+import type { Write } from './consistency';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
 
@@ -51,7 +53,11 @@ export interface ShippingRpc extends Rpc.WorkerEntrypointBranded {
 export interface NotificationsRpc extends Rpc.WorkerEntrypointBranded {
   listMail(limit: number): Promise<Reply<SentMail[]>>;
   listWebhooks(): Promise<Reply<WebhookSubscription[]>>;
-  createWebhook(url: string, eventTypes: string[]): Promise<Reply<WebhookSubscription & { secret: string }>>;
+  createWebhook(
+    url: string,
+    eventTypes: string[],
+    personalData?: boolean,
+  ): Promise<Reply<WebhookSubscription & { secret: string }>>;
   deleteWebhook(id: string): Promise<Reply<void>>;
   listDeliveries(subscriptionId: string, limit: number): Promise<Reply<WebhookDelivery[]>>;
 }
@@ -69,6 +75,8 @@ export interface WebhookSubscription {
   id: string;
   url: string;
   eventTypes: string[];
+  /** Whether deliveries carry personal data (the shipping address); never the payment token. */
+  personalData: boolean;
   createdAt: string;
 }
 
@@ -91,6 +99,8 @@ export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
   redriveDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
   discardDeadLetter(id: string): Promise<Reply<void>>;
   replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
+  recordAudit(entry: AuditEntry): Promise<Reply<void>>;
+  listAudit(query: AuditQuery): Promise<Reply<Page<AuditEntry>>>;
 }
 
 export interface DeadLetterSummary {
@@ -119,6 +129,8 @@ export interface QueryRpc extends Rpc.WorkerEntrypointBranded {
   salesReport(from: string, to: string): Promise<Reply<SalesReport>>;
   rebuild(): Promise<Reply<{ events: number; tables: string[] }>>;
   timeline(orderId: string): Promise<Reply<{ events: TimelineEntry[]; freshness: Freshness }>>;
+  /** Whether the read model holds `orderId` for `customerId`, waiting at most `waitMs` for it to arrive. */
+  hasOrder(orderId: string, customerId: string, waitMs: number): Promise<Reply<boolean>>;
   listExceptions(limit: number): Promise<Reply<{ items: OrderException[]; freshness: Freshness }>>;
 }
 
@@ -147,8 +159,8 @@ export interface ListOrdersQuery {
   to?: string;
   limit: number;
   cursor?: string;
-  /** From POST /v1/orders: wait until the list includes that write. */
-  consistencyToken?: string;
+  /** The customer's own write (from a consistency token the gateway checked): wait until the list includes it. */
+  awaitWrite?: Write;
 }
 
 /** An order as lists show it (the read model's row). */

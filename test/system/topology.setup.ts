@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { createTestHarness } from 'wrangler';
 import { configs, devVars, root } from '../../scripts/local.ts';
@@ -10,6 +12,9 @@ declare module 'vitest' {
     jwtSecret: string;
     adminKey: string;
     carrierSecret: string;
+    /** Where the topology keeps its local state (Durable Objects' SQLite files among it). */
+    /** Answers `?worker=<name>&class=<Durable Object class>` with the ids of the objects that have storage. */
+    storageProbe: string;
   }
 }
 
@@ -41,5 +46,18 @@ export default async function setup(project: TestProject) {
   project.provide('jwtSecret', secrets.JWT_SECRET!);
   project.provide('adminKey', secrets.ADMIN_API_KEY!);
   project.provide('carrierSecret', secrets.CARRIER_WEBHOOK_SECRET!);
-  return () => harness.close();
+  // Tests ask which Durable Objects have storage (none may be created by a refused request) here.
+  const probe = createServer(async (request, response) => {
+    const query = new URL(request.url ?? '/', 'http://probe').searchParams;
+    const worker = workers.find((w) => w.config.name === query.get('worker'));
+    const ids = worker ? await harness.getWorker(worker.config.name).listDurableObjectIds(query.get('class') ?? '') : [];
+    response.setHeader('content-type', 'application/json');
+    response.end(JSON.stringify(ids));
+  });
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  project.provide('storageProbe', `http://127.0.0.1:${(probe.address() as AddressInfo).port}`);
+  return async () => {
+    probe.close();
+    await harness.close();
+  };
 }

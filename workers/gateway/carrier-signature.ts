@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import { AppError } from '../../shared/errors';
 import type { AppEnv } from './context';
+
+const refused = (message: string) => new AppError({ code: 'invalid_signature', message, status: 401 });
 
 /** How far a signature's timestamp may be from now: 5 minutes, as Stripe does. */
 export const TOLERANCE_SECONDS = 300;
@@ -16,22 +18,22 @@ export function carrierSignature(): MiddlewareHandler<AppEnv> {
     const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
     const t = Number(parts.t);
     if (!Number.isInteger(t) || !/^[0-9a-f]{64}$/.test(parts.v1 ?? '')) {
-      throw new HTTPException(401, { message: 'missing or malformed Carrier-Signature' });
+      throw refused('missing or malformed Carrier-Signature');
     }
     if (Math.abs(Date.now() / 1000 - t) > TOLERANCE_SECONDS) {
-      throw new HTTPException(401, { message: 'the signature timestamp is outside the 5-minute tolerance' });
+      throw refused('the signature timestamp is outside the 5-minute tolerance');
     }
     const body = await c.req.text();
     const key = await crypto.subtle.importKey(
       'raw',
-      new TextEncoder().encode(c.env.CARRIER_WEBHOOK_SECRET),
+      new TextEncoder().encode(c.get('config').carrierSecret),
       { name: 'HMAC', hash: 'SHA-256' },
       false,
       ['verify'],
     );
     const signature = Uint8Array.from(parts.v1!.match(/../g)!, (h) => Number.parseInt(h, 16));
     if (!(await crypto.subtle.verify('HMAC', key, signature, new TextEncoder().encode(`${t}.${body}`)))) {
-      throw new HTTPException(401, { message: 'the signature does not match' });
+      throw refused('the signature does not match');
     }
     await next();
   };

@@ -1,15 +1,21 @@
-import type { JWTPayload } from 'hono/utils/jwt/types';
+import type { Scope } from '../../shared/audit';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
+import type { GatewayConfig } from './config';
+import type { Operator } from './operators';
 
 /** The Hono environment of the gateway, declared once. */
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     requestId: string;
-    /** Set by the JWT middleware. */
-    jwtPayload: JWTPayload;
+    /** The gateway's checked configuration (see `configured`). */
+    config: GatewayConfig;
     /** The authenticated customer (JWT `sub`). */
     customerId: string;
+    /** The authenticated operator, on admin routes. */
+    operator: Operator;
+    /** What the admin route does, the scope it needs and what it acts on: for the scope check and the audit log. */
+    adminAction: { action: string; scope: Scope; target: string | null };
     /** The W3C trace this request belongs to; every event it causes carries it. */
     traceparent: string;
   };

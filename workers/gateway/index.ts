@@ -6,13 +6,16 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
+import { auditTrail } from './audit';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
+import { configured } from './config';
 import type { AppEnv } from './context';
-import { notFound, onError, validationHook } from './errors';
-import { rateLimit } from './rate-limit';
+import { notFound, onError, tooLarge, validationHook } from './errors';
+import { clientKey, rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAdminOrders } from './routes/admin-orders';
+import { registerAudit } from './routes/audit';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
@@ -25,6 +28,7 @@ const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 app.use(requestId());
 app.use(secureHeaders());
+app.use(configured());
 app.use(
   '/v1/*',
   cors({
@@ -38,8 +42,7 @@ app.use('/v1/*', async function traceContext(c, next) {
   c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
   await next();
 });
-app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
-app.use('/v1/orders', customerAuth());
+app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(
   (env) => env.ORDER_WRITES,
@@ -47,7 +50,10 @@ const orderWrites = rateLimit(
   10,
 );
 app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
-app.use('/v1/admin/*', adminAuth());
+const reads = rateLimit((env) => env.READS, clientKey, 10);
+// A wildcard matches its bare path too (`/v1/orders/*` is `/v1/orders` as well), so each is named once.
+app.on(['GET', 'HEAD'], ['/v1/products/*', '/v1/orders/*'], reads);
+app.use('/v1/admin/*', reads, adminAuth(), auditTrail());
 app.use('/v1/webhooks/carrier', carrierSignature());
 
 registerOrders(app);
@@ -55,6 +61,7 @@ registerProducts(app);
 registerAdmin(app);
 registerOperations(app);
 registerAdminOrders(app);
+registerAudit(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

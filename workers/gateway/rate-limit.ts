@@ -23,3 +23,12 @@ export function rateLimit(
     await next();
   };
 }
+
+/**
+ * Who a request is, for rate limits: the customer (token subject) once authenticated, otherwise the
+ * client's IP as Cloudflare saw it.
+ */
+export function clientKey(c: Context<AppEnv>): string {
+  const customerId = c.get('customerId');
+  return customerId ? `customer:${customerId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
+}

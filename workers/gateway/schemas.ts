@@ -1,10 +1,23 @@
 import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
+import { errorCodeNames, errorCodes } from '../../shared/error-codes';
 import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+
+const codeTable = [
+  '| code | status | meaning |',
+  '| --- | --- | --- |',
+  ...Object.entries(errorCodes).map(([code, { status, meaning }]) => `| \`${code}\` | ${status} | ${meaning} |`),
+].join('\n');
 
 /** The HTTP shapes of the public API, named for the OpenAPI document. */
 export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }) })
+  .object({
+    error: z.object({
+      code: z.enum(errorCodeNames).openapi({ description: `What was refused and why, one of:\n\n${codeTable}` }),
+      message: z.string().openapi({ description: 'The same for people: names the field, claim, scope or limit at fault' }),
+      requestId: z.string().openapi({ description: 'Also the `X-Request-Id` header; finds the request in the log' }),
+    }),
+  })
   .openapi('Error');
 
 export const PlaceOrderBody = PlaceOrderInput.openapi('PlaceOrder');
@@ -50,29 +63,26 @@ export const ListOrdersQuery = z.object({
   to: z.iso.datetime().optional().openapi({ description: 'Placed at or before' }),
   limit: Limit,
   cursor: z.string().max(500).optional(),
-  consistencyToken: z
-    .string()
-    .max(500)
-    .optional()
-    .openapi({ description: 'From POST /v1/orders: wait (up to 2 s) until the list includes that order' }),
+  consistencyToken: z.string().max(500).optional().openapi({
+    description:
+      'From POST /v1/orders, and only the customer it was issued to: wait (up to 2 s) until the list includes that order',
+  }),
 });
 /** `?limit=` of the admin lists (mail, deliveries, dead letters). */
 export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
-/** Error responses, for `responses` of a route. */
-export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429)[]) {
-  const descriptions = {
-    400: 'Invalid request',
-    401: 'Missing or bad credentials',
-    404: 'Not found',
-    409: 'Conflict',
-    413: 'Body over 64 KB',
-    422: 'Unprocessable',
-    429: 'Too many requests; see Retry-After',
-  };
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+
+/** Error responses, for `responses` of a route: each status lists the codes it can carry. */
+export function errors(...statuses: ErrorStatus[]) {
+  const codesOf = (status: number) =>
+    Object.entries(errorCodes)
+      .filter(([, e]) => e.status === status)
+      .map(([code]) => `\`${code}\``)
+      .join(', ');
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: descriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),
+    statuses.map((s) => [s, { description: `One of ${codesOf(s)}`, content: { 'application/json': { schema: ErrorSchema } } }]),
   );
 }
 

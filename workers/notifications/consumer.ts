@@ -1,6 +1,7 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
 import type { OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
+import { notificationsConfig } from './config';
 import { mailerFor } from './mailer';
 import { mailFor } from './templates';
 import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
@@ -41,13 +42,14 @@ export function handlers(env: Env): Handlers {
  * an operator can redrive it once the receiver is fixed.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, send: typeof fetch = fetch): Promise<void> {
-  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: Number(env.WEBHOOK_MAX_ATTEMPTS) };
+  const config = notificationsConfig(env);
+  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: config.webhookMaxAttempts };
   await Promise.all(
     batch.messages.map(async (message) => {
       const body = message.body as { deliveryId?: unknown };
       if (typeof body?.deliveryId !== 'string') return message.ack();
       try {
-        await attemptDelivery(env.DB, body.deliveryId, send);
+        await attemptDelivery(env.DB, body.deliveryId, config.outbound, send);
         message.ack();
       } catch (error) {
         if ((await retryOrGiveUp(message, error, options)) === 'dead-lettered') await markFailed(env.DB, body.deliveryId);

@@ -1,7 +1,9 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { NotificationsRpc } from '../../shared/rpc';
+import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
 import { listMail } from './mailer';
 import { createSubscription, deleteSubscription, listDeliveries, listSubscriptions } from './webhooks';
@@ -9,36 +11,41 @@ import { createSubscription, deleteSubscription, listDeliveries, listSubscriptio
 /** The notifications service as the gateway calls it: the mail sink and webhook subscriptions. */
 export class NotificationsService extends WorkerEntrypoint<Env> implements NotificationsRpc {
   listMail(limit: number) {
-    return reply(() => listMail(this.env.DB, limit));
+    return this.serve(() => listMail(this.env.DB, limit));
   }
 
   listWebhooks() {
-    return reply(() => listSubscriptions(this.env.DB));
+    return this.serve(() => listSubscriptions(this.env.DB));
   }
 
-  createWebhook(url: string, eventTypes: string[]) {
-    return reply(() => createSubscription(this.env.DB, url, eventTypes));
+  createWebhook(url: string, eventTypes: string[], personalData = false) {
+    return this.serve(({ outbound }) => createSubscription(this.env.DB, url, eventTypes, outbound, personalData));
   }
 
   deleteWebhook(id: string) {
-    return reply(() => deleteSubscription(this.env.DB, id));
+    return this.serve(() => deleteSubscription(this.env.DB, id));
   }
 
   listDeliveries(subscriptionId: string, limit: number) {
-    return reply(() => listDeliveries(this.env.DB, subscriptionId, limit));
+    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, limit));
+  }
+
+  /** Answers `work`, or `misconfigured` while the configuration does not hold. */
+  private serve<T>(work: (config: NotificationsConfig) => Promise<T>) {
+    return reply(() => work(notificationsConfig(this.env)));
   }
 }
 
 /** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health = (request: Request) =>
+const health: ExportedHandlerFetchHandler<Env> = (request) =>
   new URL(request.url).pathname === '/health'
     ? Response.json({ service: 'notifications', ok: true })
     : new Response('Not Found', { status: 404 });
 
-export default {
+export default failClosed('notifications', NotificationsConfig, {
   fetch: health,
   queue: (batch, env) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
       : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

@@ -1,25 +1,51 @@
 import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
+import { type OutboundPolicy, refusalOf } from '../../shared/outbound';
+import { minimised } from '../../shared/personal-data';
 import type { WebhookDelivery, WebhookSubscription } from '../../shared/rpc';
 import { matches, type Pattern } from '../../shared/subscriptions';
 import { newSecret, signWebhook } from './signature';
 
-type SubscriptionRow = { id: string; url: string; event_types: string; secret: string; created_at: string };
+type SubscriptionRow = {
+  id: string;
+  url: string;
+  event_types: string;
+  secret: string;
+  personal_data: number;
+  created_at: string;
+};
 
 const toSubscription = (r: SubscriptionRow): WebhookSubscription => ({
   id: r.id,
   url: r.url,
   eventTypes: JSON.parse(r.event_types),
+  personalData: r.personal_data === 1,
   createdAt: r.created_at,
 });
 
-export async function createSubscription(db: D1Database, url: string, eventTypes: string[]) {
-  const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, createdAt: new Date().toISOString() };
+/**
+ * Subscribes `url` to events of `eventTypes`, unless the URL aims where webhooks may not go
+ * (see {@link refusalOf}): 400 `webhook_url_refused`, saying why.
+ */
+export async function createSubscription(
+  db: D1Database,
+  url: string,
+  eventTypes: string[],
+  policy: OutboundPolicy,
+  personalData = false,
+) {
+  const refusal = refusalOf(url, policy);
+  if (refusal) {
+    throw new AppError({ code: 'webhook_url_refused', message: `webhooks cannot be sent to this URL: ${refusal}`, status: 400 });
+  }
+  const subscription = { id: `wh_${crypto.randomUUID()}`, url, eventTypes, personalData, createdAt: new Date().toISOString() };
   const secret = newSecret();
   await db
-    .prepare('INSERT INTO webhook_subscriptions (id, url, event_types, secret, created_at) VALUES (?, ?, ?, ?, ?)')
-    .bind(subscription.id, url, JSON.stringify(eventTypes), secret, subscription.createdAt)
+    .prepare(
+      'INSERT INTO webhook_subscriptions (id, url, event_types, secret, personal_data, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .bind(subscription.id, url, JSON.stringify(eventTypes), secret, personalData ? 1 : 0, subscription.createdAt)
     .run();
   // The secret is shown once, at creation, like every provider does.
   return { ...subscription, secret };
@@ -37,7 +63,8 @@ export async function deleteSubscription(db: D1Database, id: string): Promise<vo
 }
 
 /**
- * Records one delivery per subscription that wants `event`, with the exact payload to send, and
+ * Records one delivery per subscription that wants `event`, with the exact payload to send (never
+ * the payment token; the shipping address only for subscriptions allowed personal data), and
  * answers the ids of those still pending. The delivery id is derived from event and subscription,
  * so a redelivered event finds its deliveries instead of making new ones; it is also the
  * `webhook-id` receivers dedup on.
@@ -46,7 +73,8 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
   const subscriptions = (await listSubscriptions(db)).filter((s) => s.eventTypes.some((p) => matches(p as Pattern, event.type)));
   if (subscriptions.length === 0) return [];
   const now = new Date().toISOString();
-  const payload = JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: event });
+  const payload = (s: WebhookSubscription) =>
+    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s) });
   const ids = await Promise.all(subscriptions.map((s) => deterministicId(`${event.id}/${s.id}`).then((id) => `msg_${id}`)));
   await db.batch(
     subscriptions.map((s, i) =>
@@ -55,7 +83,7 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
           `INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, payload, status, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
         )
-        .bind(ids[i], s.id, event.id, event.type, payload, now, now),
+        .bind(ids[i], s.id, event.id, event.type, payload(s), now, now),
     ),
   );
   const { results } = await db
@@ -69,8 +97,18 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
  * Attempts one delivery: signs the stored payload the Standard Webhooks way and POSTs it. Answers
  * normally when delivered (or nothing is left to do); throws when the receiver failed, so the
  * queue retries it with backoff. Every attempt carries the same `webhook-id`.
+ *
+ * The URL is checked again first (the rules may have changed since the subscription was made): a
+ * refused one fails the delivery for good, unsent. Redirects are not followed, and what the log
+ * keeps of a failure is its kind, never the network's own words, so a delivery log cannot be read
+ * as a port scan.
  */
-export async function attemptDelivery(db: D1Database, deliveryId: string, send: typeof fetch = fetch): Promise<void> {
+export async function attemptDelivery(
+  db: D1Database,
+  deliveryId: string,
+  policy: OutboundPolicy,
+  send: typeof fetch = fetch,
+): Promise<void> {
   const row = await db
     .prepare(
       `SELECT d.id, d.payload, d.status, s.url, s.secret FROM webhook_deliveries d
@@ -80,6 +118,11 @@ export async function attemptDelivery(db: D1Database, deliveryId: string, send: 
     .first<{ id: string; payload: string; status: string; url: string; secret: string }>();
   if (!row || row.status === 'delivered') return;
 
+  const refusal = refusalOf(row.url, policy);
+  if (refusal) {
+    await record(db, row.id, null, `refused, not sent: ${refusal}`, 'failed');
+    return;
+  }
   const timestamp = Math.floor(Date.now() / 1000);
   const headers = {
     'content-type': 'application/json',
@@ -90,20 +133,35 @@ export async function attemptDelivery(db: D1Database, deliveryId: string, send: 
   let code: number | null = null;
   let error: string | null = null;
   try {
-    const response = await send(row.url, { method: 'POST', headers, body: row.payload, signal: AbortSignal.timeout(10_000) });
+    const response = await send(row.url, {
+      method: 'POST',
+      headers,
+      body: row.payload,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
     code = response.status;
-    if (!response.ok) error = `receiver answered ${response.status}`;
+    await response.body?.cancel();
+    if (code >= 300 && code < 400) error = `the receiver redirected (${code}); redirects are not followed`;
+    else if (!response.ok) error = `the receiver answered ${code}`;
   } catch (e) {
-    error = String(e);
+    error =
+      e instanceof Error && e.name === 'TimeoutError'
+        ? 'the receiver did not answer within 10 s'
+        : 'the receiver could not be reached';
   }
+  await record(db, row.id, code, error, error ? 'pending' : 'delivered');
+  if (error) throw new Error(`webhook ${row.id}: ${error}`);
+}
+
+async function record(db: D1Database, id: string, code: number | null, error: string | null, status: WebhookDelivery['status']) {
   await db
     .prepare(
       `UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = ?, last_error = ?, status = ?, updated_at = ?
        WHERE id = ?`,
     )
-    .bind(code, error, error ? 'pending' : 'delivered', new Date().toISOString(), row.id)
+    .bind(code, error, status, new Date().toISOString(), id)
     .run();
-  if (error) throw new Error(`webhook ${row.id} to ${row.url}: ${error}`);
 }
 
 /** Marks a delivery whose retries are spent. */

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { AppError, DomainError, type ErrorBody, type Reply, reply } from '../../shared/errors';
+import { DomainError, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
@@ -56,21 +56,18 @@ export class OrderDO extends DurableObject<Env> {
   /**
    * Places the order, or, with an Idempotency-Key (`fingerprint` of the body), answers the first
    * answer again; all in one transaction, so a key and its order are recorded together or not at
-   * all. `refusal` is the pricing error of this request, if any: it is answered unless the key has
-   * an answer to replay.
+   * all.
    */
   async place(
-    command: Extract<OrderCommand, { type: 'PlaceOrder' }> | null,
+    command: Extract<OrderCommand, { type: 'PlaceOrder' }>,
     traceparent: string,
-    key?: { fingerprint: string; refusal?: ErrorBody },
+    key?: { fingerprint: string },
   ): Promise<Reply<PlaceOrderAnswer>> {
     return reply(async () => {
       const seen = key ? this.idempotency.lookup(key.fingerprint) : { kind: 'new' as const };
       if (seen.kind === 'mismatch')
         throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
       if (seen.kind === 'replay') return { order: JSON.parse(seen.body) as OrderSnapshot, replayed: true };
-      if (key?.refusal) throw new AppError(key.refusal);
-      if (!command) throw new DomainError('order_not_found', 'nothing to place');
       const order = await this.execute(command, { traceparent }, (view) => {
         if (key) this.idempotency.record(key.fingerprint, view, Date.now());
       });

@@ -1,11 +1,10 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { PlaceOrderInput } from '../../shared/api';
-import { AppError, type ErrorBody, type Reply, reply, unwrap } from '../../shared/errors';
+import { AppError, type Reply, reply, unwrap } from '../../shared/errors';
 import type { OrderSnapshot } from '../../shared/events';
 import { deterministicId, sha256 } from '../../shared/ids';
 import type { OrdersRpc, PlaceOrderAnswer } from '../../shared/rpc';
 import { readPrices } from './catalog';
-import type { OrderDO } from './order-do';
 import { price } from './pricing';
 
 const notFound = () => new AppError({ code: 'order_not_found', message: 'no such order', status: 404 });
@@ -29,32 +28,26 @@ export class OrdersService extends WorkerEntrypoint<Env> implements OrdersRpc {
       const request = parsed.data;
       const id = idempotencyKey ? await deterministicId(`${customerId}\n${idempotencyKey}`) : crypto.randomUUID();
       const fingerprint = idempotencyKey ? await sha256(JSON.stringify(request)) : undefined;
-      // Priced first; one call then checks the key, places and records the answer in one transaction.
-      let command: Parameters<DurableObjectStub<OrderDO>['place']>[0] = null;
-      let refusal: ErrorBody | undefined;
-      try {
-        const prices = await readPrices(
-          this.env.DB,
-          request.items.map((i) => i.sku),
-        );
-        const priced = price(request.items, prices);
-        command = {
-          type: 'PlaceOrder',
-          data: {
-            id,
-            customerId,
-            ...(request.email ? { email: request.email } : {}),
-            ...priced,
-            shippingAddress: request.shippingAddress,
-            paymentToken: request.payment.token,
-          },
-        };
-      } catch (error) {
-        if (!(error instanceof AppError) || !fingerprint) throw error;
-        refusal = error.toJSON();
-      }
+      // Priced first: a refused order never touches (and so never creates) a Durable Object. Then one
+      // call checks the key, places and records the answer in one transaction.
+      const prices = await readPrices(
+        this.env.DB,
+        request.items.map((i) => i.sku),
+      );
+      const priced = price(request.items, prices);
+      const command = {
+        type: 'PlaceOrder' as const,
+        data: {
+          id,
+          customerId,
+          ...(request.email ? { email: request.email } : {}),
+          ...priced,
+          shippingAddress: request.shippingAddress,
+          paymentToken: request.payment.token,
+        },
+      };
       const stub = this.env.ORDER_DO.getByName(id);
-      return unwrap(await stub.place(command, traceparent, fingerprint ? { fingerprint, refusal } : undefined));
+      return unwrap(await stub.place(command, traceparent, fingerprint ? { fingerprint } : undefined));
     });
   }
 

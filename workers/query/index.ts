@@ -1,21 +1,31 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
+import { QueryConfig, queryConfig } from './config';
 import { handlers } from './consumer';
 import { awaitWrite, listExceptions, listOrders, salesReport, timeline } from './queries';
 import { rebuild } from './rebuild';
 
 /** The read side as the gateway calls it: answers from D1 projections, with their freshness. */
 export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
-  /** A customer's orders; with a consistency token, first waits (bounded) for that write to arrive. */
+  /** A customer's orders; given one of their writes, first waits (bounded) for it to arrive. */
   async listOrders(query: ListOrdersQuery) {
     return reply(async () => {
-      const consistent = query.consistencyToken
-        ? await awaitWrite(this.env.DB, query.consistencyToken, Number(this.env.CONSISTENCY_WAIT_MS))
+      const { maxWaitMs } = queryConfig(this.env);
+      const consistent = query.awaitWrite
+        ? await awaitWrite(this.env.DB, query.customerId, query.awaitWrite, maxWaitMs)
         : undefined;
       return { ...(await listOrders(this.env.DB, query)), ...(consistent === undefined ? {} : { consistent }) };
     });
+  }
+
+  /** Whether the customer has this order, waiting (at most the configured bound) for it to be projected. */
+  async hasOrder(orderId: string, customerId: string, waitMs: number) {
+    return reply(() =>
+      awaitWrite(this.env.DB, customerId, { orderId, version: 1 }, Math.min(waitMs, queryConfig(this.env).maxWaitMs)),
+    );
   }
 
   async timeline(orderId: string) {
@@ -38,12 +48,12 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
 }
 
 /** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health = (request: Request) =>
+const health: ExportedHandlerFetchHandler<Env> = (request) =>
   new URL(request.url).pathname === '/health'
     ? Response.json({ service: 'query', ok: true })
     : new Response('Not Found', { status: 404 });
 
-export default {
+export default failClosed('query', QueryConfig, {
   fetch: health,
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

@@ -1,4 +1,5 @@
 import { type Event, isOrderEvent } from '../../shared/events';
+import { minimised } from '../../shared/personal-data';
 
 /** The read-model tables; a rebuild projects into fresh ones, then swaps them in. */
 export interface Tables {
@@ -20,7 +21,15 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
       .prepare(
         `INSERT INTO ${tables.timeline} (event_id, subject, type, source, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      .bind(event.id, event.subject, event.type, event.source, event.occurredAt, JSON.stringify(event.data)),
+      // What the customer reads back: their own order, but never the payment token.
+      .bind(
+        event.id,
+        event.subject,
+        event.type,
+        event.source,
+        event.occurredAt,
+        JSON.stringify(minimised(event, { personalData: true }).data),
+      ),
     db
       .prepare(
         `INSERT INTO freshness (id, last_event_at, projected_at) VALUES (1, ?1, ?2)

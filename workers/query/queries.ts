@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { readConsistencyToken } from '../../shared/consistency';
+import type { Write } from '../../shared/consistency';
 import { AppError } from '../../shared/errors';
 import type { CancelReason, OrderStatus } from '../../shared/events';
 import type { Freshness, ListOrdersQuery, OrderException, OrderSummary, TimelineEntry } from '../../shared/rpc';
@@ -47,17 +47,20 @@ export async function listOrders(db: D1Database, q: ListOrdersQuery) {
 }
 
 /**
- * Waits, at most `waitMs`, until the read model holds the write a consistency token names;
- * answers whether it does.
+ * Waits, at most `waitMs`, until the read model holds `customerId`'s order at `write.version` or
+ * later; answers whether it does. Polls with backoff (25 ms doubling to 200 ms), so a 2 s wait costs
+ * about a dozen queries. Another customer's order is never found.
  */
-export async function awaitWrite(db: D1Database, token: string, waitMs: number): Promise<boolean> {
-  const { o, v } = readConsistencyToken(token);
+export async function awaitWrite(db: D1Database, customerId: string, write: Write, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
-  for (;;) {
-    const row = await db.prepare('SELECT version FROM orders WHERE id = ?').bind(o).first<{ version: number }>();
-    if (row && row.version >= v) return true;
+  for (let pause = 25; ; pause = Math.min(pause * 2, 200)) {
+    const row = await db
+      .prepare('SELECT version FROM orders WHERE id = ? AND customer_id = ?')
+      .bind(write.orderId, customerId)
+      .first<{ version: number }>();
+    if (row && row.version >= write.version) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
   }
 }
 

@@ -1,12 +1,14 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ReplayInput } from '../../shared/api';
+import { AuditEntry, type AuditQuery } from '../../shared/audit';
 import { AppError, reply } from '../../shared/errors';
 import type { RouterRpc } from '../../shared/rpc';
+import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
 import { replay } from './replay';
 import { inboxes } from './route';
 
-/** The router as the gateway calls it: the dead-letter console and replay. */
+/** The router as the gateway calls it: the dead-letter console, replay and the audit log. */
 export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
   listDeadLetters(limit: number) {
     return reply(() => list(this.env.DB, limit));
@@ -30,6 +32,15 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
       if (!parsed.success) throw new AppError({ code: 'invalid_request', message: parsed.error.message, status: 400 });
       return replay(this.env.ARCHIVE, inboxes(this.env), parsed.data);
     });
+  }
+
+  /** Adds an admin action to the audit log (the gateway records every one). */
+  recordAudit(entry: AuditEntry) {
+    return reply(() => audit.record(this.env.DB, AuditEntry.parse(entry)));
+  }
+
+  listAudit(query: AuditQuery) {
+    return reply(() => audit.list(this.env.DB, query));
   }
 
   /** Every queue a dead letter can come from, by name. */

@@ -30,7 +30,7 @@ describe('customer auth', () => {
     const res = await call('POST', '/v1/orders', {}, order);
     expect(res.status, res.text).toBe(401);
     expect(res.body.error).toEqual({
-      code: 'unauthorized',
+      code: 'missing_credentials',
       message: expect.any(String),
       requestId: res.headers.get('x-request-id'),
     });
@@ -70,6 +70,6 @@ describe('customer auth', () => {
       stock: 1,
     });
     expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('unauthorized');
+    expect(res.body.error.code).toBe('admin_key_required');
   });
 });

@@ -26,7 +26,7 @@ describe('carrier webhook signature', () => {
   it('refuses a request without a signature', async () => {
     const res = await post(undefined);
     expect(res.status).toBe(401);
-    expect(res.body.error?.code).toBe('unauthorized');
+    expect(res.body.error?.code).toBe('invalid_signature');
   });
 
   it('refuses a signature made with another secret', async () => {

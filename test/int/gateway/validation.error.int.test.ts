@@ -26,7 +26,6 @@ const placing = (body: unknown) => call('POST', '/v1/orders', customer, body);
 
 describe('request validation', () => {
   it.each([
-    ['malformed JSON', '{"items": ['],
     ['an empty body', {}],
     ['no items', { items: [], shippingAddress: address, payment: { token: 'tok_visa' } }],
     ['quantity 0', { items: [{ sku: 'MUG', quantity: 0 }], shippingAddress: address, payment: { token: 'tok_visa' } }],
@@ -65,7 +64,7 @@ describe('request validation', () => {
     const res = await placing(body);
     expect(res.status, res.text).toBe(400);
     expect(res.body.error).toMatchObject({
-      code: expect.stringMatching(/^(invalid_request|bad_request)$/),
+      code: 'invalid_request',
       message: expect.any(String),
     });
   });
@@ -118,6 +117,7 @@ describe('edge surface', () => {
     const res = await call('GET', '/openapi.json', {});
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/v1/admin/audit',
       '/v1/admin/dead-letters',
       '/v1/admin/dead-letters/{id}',
       '/v1/admin/dead-letters/{id}/redrive',

@@ -32,7 +32,7 @@ function receiver(failures: number) {
 }
 
 async function plan(url: string) {
-  const subscription = await createSubscription(env.DB, url, ['order.*']);
+  const subscription = await createSubscription(env.DB, url, ['order.*'], { allowedHosts: [] });
   const webhooks = tap(env.WEBHOOKS, { hold: true });
   const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
   const confirmed = makeEvent('order.confirmed', order);

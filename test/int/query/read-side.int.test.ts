@@ -1,6 +1,5 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { consistencyToken } from '../../../shared/consistency';
 import { project } from '../../../workers/query/projections';
 import { awaitWrite, listOrders, salesReport } from '../../../workers/query/queries';
 import { orderLife } from './orders';
@@ -38,16 +37,21 @@ describe('list filters', () => {
 });
 
 describe('read your writes', () => {
-  it('waits for the write a consistency token names, and says when it never came', async () => {
+  it("waits for the customer's own write, and says when it never came", async () => {
     const [placed] = orderLife('ryw', '2026-11-05', 'MUG', 1, 'confirmed');
-    const token = consistencyToken(placed!.subject, 1);
+    const write = { orderId: placed!.subject, version: 1 };
     const late = new Promise((r) => setTimeout(r, 300)).then(() => project(env.DB, placed!));
-    expect(await awaitWrite(env.DB, token, 2_000)).toBe(true);
+    expect(await awaitWrite(env.DB, 'ryw', write, 2_000)).toBe(true);
     await late;
-    expect(await awaitWrite(env.DB, consistencyToken(crypto.randomUUID(), 1), 100)).toBe(false);
-    await expect(awaitWrite(env.DB, 'not-a-token', 100)).rejects.toMatchObject({
-      code: 'invalid_consistency_token',
-      status: 400,
-    });
+    expect(await awaitWrite(env.DB, 'ryw', { orderId: crypto.randomUUID(), version: 1 }, 100)).toBe(false);
+  });
+
+  it("never finds another customer's order, however long it waits", async () => {
+    const [placed] = orderLife('owner', '2026-11-05', 'MUG', 1, 'confirmed');
+    await project(env.DB, placed!);
+    const started = Date.now();
+    expect(await awaitWrite(env.DB, 'someone-else', { orderId: placed!.subject, version: 1 }, 300)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(await awaitWrite(env.DB, 'owner', { orderId: placed!.subject, version: 1 }, 300)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { AdminListQuery, errors, Freshness, json, Order } from '../schemas';
 
@@ -23,7 +24,7 @@ const listExceptions = createRoute({
   path: '/v1/admin/exceptions',
   tags: ['operations'],
   summary: 'Orders an operator must look at, newest first',
-  security: [{ admin: [] }],
+  ...operatorRoute('read', 'exceptions.list'),
   request: { query: AdminListQuery },
   responses: {
     200: {
@@ -50,7 +51,7 @@ const inspectOrder = createRoute({
   path: '/v1/admin/orders/{id}',
   tags: ['operations'],
   summary: 'An order with the steps it still waits for (strongly consistent)',
-  security: [{ admin: [] }],
+  ...operatorRoute('read', 'order.inspect'),
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
   responses: { 200: { description: 'The order', content: json(OrderInspection) }, ...errors(400, 401, 404) },
 });

@@ -1,16 +1,21 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { AdminListQuery, errors, json } from '../schemas';
 
-const security = [{ admin: [] }];
-
 const Webhook = z
-  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), createdAt: z.string() })
+  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), personalData: z.boolean(), createdAt: z.string() })
   .openapi('WebhookSubscription');
 const NewWebhook = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).max(2000),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .openapi({
+        description:
+          'A public https endpoint. IP addresses, localhost, private and metadata hosts, and ports below 1024 other than 443 are refused (400 webhook_url_refused); redirects are not followed.',
+      }),
     eventTypes: z
       .array(
         z.string().regex(/^(\*|[a-z]+\.(\*|[a-z_]+))$/, 'an event type such as order.confirmed, a pattern such as order.*, or *'),
@@ -18,6 +23,9 @@ const NewWebhook = z
       .min(1)
       .max(50)
       .default(['order.*']),
+    personalData: z.boolean().default(false).openapi({
+      description: "Whether deliveries carry personal data (the customer's shipping address). The payment token is never sent.",
+    }),
   })
   .openapi('NewWebhookSubscription');
 const Delivery = z
@@ -50,8 +58,11 @@ const routes = {
     path: '/v1/admin/webhooks',
     tags: ['admin'],
     summary: 'Outbound webhook subscriptions',
-    security,
-    responses: { 200: { description: 'Subscriptions', content: json(z.object({ items: z.array(Webhook) })) }, ...errors(401) },
+    ...operatorRoute('read', 'webhook.list'),
+    responses: {
+      200: { description: 'Subscriptions', content: json(z.object({ items: z.array(Webhook) })) },
+      ...errors(401, 403),
+    },
   }),
   createWebhook: createRoute({
     method: 'post',
@@ -59,11 +70,11 @@ const routes = {
     tags: ['admin'],
     summary: 'Subscribe an endpoint to order events',
     description: 'Deliveries are signed the Standard Webhooks way with the returned secret, shown only here.',
-    security,
+    ...operatorRoute('webhooks', 'webhook.create'),
     request: { body: { content: json(NewWebhook), required: true } },
     responses: {
       201: { description: 'Created, with its signing secret', content: json(Webhook.extend({ secret: z.string() })) },
-      ...errors(400, 401),
+      ...errors(400, 401, 403),
     },
   }),
   deleteWebhook: createRoute({
@@ -71,27 +82,27 @@ const routes = {
     path: '/v1/admin/webhooks/{id}',
     tags: ['admin'],
     summary: 'Remove a webhook subscription',
-    security,
+    ...operatorRoute('webhooks', 'webhook.delete'),
     request: { params: WebhookId },
-    responses: { 204: { description: 'Removed' }, ...errors(401, 404) },
+    responses: { 204: { description: 'Removed' }, ...errors(401, 403, 404) },
   }),
   listDeliveries: createRoute({
     method: 'get',
     path: '/v1/admin/webhooks/{id}/deliveries',
     tags: ['admin'],
     summary: "A subscription's delivery log, newest first",
-    security,
+    ...operatorRoute('read', 'webhook.deliveries'),
     request: { params: WebhookId, query: AdminListQuery },
-    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401) },
+    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401, 403) },
   }),
   listMail: createRoute({
     method: 'get',
     path: '/v1/admin/mail',
     tags: ['admin'],
     summary: 'The local mail sink, newest first',
-    security,
+    ...operatorRoute('read', 'mail.list'),
     request: { query: AdminListQuery },
-    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401) },
+    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401, 403) },
   }),
 };
 
@@ -101,8 +112,8 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
   app.openapi(routes.listWebhooks, async (c) => c.json({ items: unwrap(await notifications(c.env).listWebhooks()) }, 200));
 
   app.openapi(routes.createWebhook, async (c) => {
-    const { url, eventTypes } = c.req.valid('json');
-    return c.json(unwrap(await notifications(c.env).createWebhook(url, eventTypes)), 201);
+    const { url, eventTypes, personalData } = c.req.valid('json');
+    return c.json(unwrap(await notifications(c.env).createWebhook(url, eventTypes, personalData)), 201);
   });
 
   app.openapi(routes.deleteWebhook, async (c) => {

@@ -1,10 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ReplayInput } from '../../../shared/api';
 import { unwrap } from '../../../shared/errors';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { AdminListQuery, errors, Freshness, json } from '../schemas';
 
-const security = [{ admin: [] }];
 const tags = ['operations'];
 
 const DeadLetter = z
@@ -39,18 +39,21 @@ const routes = {
     path: '/v1/admin/dead-letters',
     tags,
     summary: 'Messages that failed for good, newest first, with why',
-    security,
+    ...operatorRoute('read', 'dead-letter.list'),
     request: { query: AdminListQuery },
-    responses: { 200: { description: 'Dead letters', content: json(z.object({ items: z.array(DeadLetter) })) }, ...errors(401) },
+    responses: {
+      200: { description: 'Dead letters', content: json(z.object({ items: z.array(DeadLetter) })) },
+      ...errors(401, 403),
+    },
   }),
   getDeadLetter: createRoute({
     method: 'get',
     path: '/v1/admin/dead-letters/{id}',
     tags,
     summary: 'One dead letter, with its message',
-    security,
+    ...operatorRoute('read', 'dead-letter.inspect'),
     request: { params: Id },
-    responses: { 200: { description: 'The dead letter', content: json(DeadLetterDetail) }, ...errors(401, 404) },
+    responses: { 200: { description: 'The dead letter', content: json(DeadLetterDetail) }, ...errors(401, 403, 404) },
   }),
   redrive: createRoute({
     method: 'post',
@@ -58,18 +61,18 @@ const routes = {
     tags,
     summary: 'Send it back to the queue it came from',
     description: 'It leaves the list; if it fails again it comes back with the new reason.',
-    security,
+    ...operatorRoute('operate', 'dead-letter.redrive'),
     request: { params: Id },
-    responses: { 202: { description: 'Redriven', content: json(DeadLetterDetail) }, ...errors(401, 404, 409) },
+    responses: { 202: { description: 'Redriven', content: json(DeadLetterDetail) }, ...errors(401, 403, 404, 409) },
   }),
   discard: createRoute({
     method: 'delete',
     path: '/v1/admin/dead-letters/{id}',
     tags,
     summary: 'Drop it for good',
-    security,
+    ...operatorRoute('operate', 'dead-letter.discard'),
     request: { params: Id },
-    responses: { 204: { description: 'Discarded' }, ...errors(401, 404) },
+    responses: { 204: { description: 'Discarded' }, ...errors(401, 403, 404) },
   }),
   replay: createRoute({
     method: 'post',
@@ -77,11 +80,11 @@ const routes = {
     tags,
     summary: 'Send archived events of a time range again',
     description: 'To every subscriber by default, or to the chosen ones; consumers dedup, so it is safe to repeat.',
-    security,
+    ...operatorRoute('operate', 'archive.replay'),
     request: { body: { content: json(ReplayInput.openapi('Replay')), required: true } },
     responses: {
       202: { description: 'Replayed', content: json(z.object({ events: z.number(), sent: z.record(z.string(), z.number()) })) },
-      ...errors(400, 401),
+      ...errors(400, 401, 403),
     },
   }),
   rebuild: createRoute({
@@ -90,10 +93,10 @@ const routes = {
     tags,
     summary: 'Rebuild every read model from the archive',
     description: 'Builds fresh tables, swaps them in at once; reads keep working meanwhile.',
-    security,
+    ...operatorRoute('operate', 'read-model.rebuild'),
     responses: {
       200: { description: 'Rebuilt', content: json(z.object({ events: z.number(), tables: z.array(z.string()) })) },
-      ...errors(401),
+      ...errors(401, 403),
     },
   }),
   sales: createRoute({
@@ -101,7 +104,7 @@ const routes = {
     path: '/v1/admin/reports/sales',
     tags,
     summary: 'Sales per SKU per day, and orders per status',
-    security,
+    ...operatorRoute('read', 'report.sales'),
     request: { query: z.object({ from: Day, to: Day }) },
     responses: {
       200: {
@@ -116,7 +119,7 @@ const routes = {
           }),
         ),
       },
-      ...errors(400, 401),
+      ...errors(400, 401, 403),
     },
   }),
 };

@@ -1,8 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { consistencyToken } from '../../../shared/consistency';
+import type { Context } from 'hono';
+import { readConsistencyToken, signConsistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
 import { type AppEnv, services } from '../context';
 import { errors, json, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
+import { assertKnownOrder, rememberOrder } from '../storage-guard';
+import { boundedWait } from '../waits';
 
 const security = [{ customer: [] }];
 const OrderId = z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' }, format: 'uuid' }) });
@@ -84,11 +87,12 @@ const orderTimeline = createRoute({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const orderNotFound = () => new AppError({ code: 'order_not_found', message: 'no such order', status: 404 });
 
-/** The caller's own order; another customer's order is reported as not found. */
-async function ownOrder(env: Env, customerId: string, id: string) {
+/** The caller's own order; another customer's order, or an unknown id, is reported as not found. */
+async function ownOrder(c: Context<AppEnv>, id: string) {
   if (!UUID.test(id)) throw orderNotFound();
-  const order = unwrap(await services(env).orders.getOrder(id));
-  if (order.customerId !== customerId) throw orderNotFound();
+  await assertKnownOrder(c, id);
+  const order = unwrap(await services(c.env).orders.getOrder(id));
+  if (order.customerId !== c.get('customerId')) throw orderNotFound();
   return order;
 }
 
@@ -98,7 +102,12 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
     const { order, replayed } = unwrap(
       await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key),
     );
-    const token = consistencyToken(order.id, order.version);
+    rememberOrder(c.get('customerId'), order.id);
+    const token = await signConsistencyToken(
+      c.get('config').consistencySecret,
+      { orderId: order.id, version: order.version },
+      c.get('customerId'),
+    );
     c.header('Location', `/v1/orders/${order.id}`);
     c.header('Consistency-Token', token);
     if (replayed) c.header('Idempotent-Replayed', 'true');
@@ -106,20 +115,27 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
   });
 
   app.openapi(cancelOrder, async (c) => {
-    const order = await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id);
+    const order = await ownOrder(c, c.req.valid('param').id);
     return c.json(unwrap(await services(c.env).orders.cancelOrder(order.id, c.get('traceparent'))), 202);
   });
 
-  app.openapi(getOrder, async (c) => c.json(await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id), 200));
+  app.openapi(getOrder, async (c) => c.json(await ownOrder(c, c.req.valid('param').id), 200));
 
   app.openapi(listOrders, async (c) => {
-    const query = c.req.valid('query');
-    const page = unwrap(await services(c.env).query.listOrders({ customerId: c.get('customerId'), ...query }));
+    const { consistencyToken, ...query } = c.req.valid('query');
+    const customerId = c.get('customerId');
+    const awaitWrite =
+      consistencyToken && (await readConsistencyToken(c.get('config').consistencySecret, consistencyToken, customerId));
+    const list = async () =>
+      unwrap(await services(c.env).query.listOrders({ customerId, ...query, awaitWrite: awaitWrite || undefined }));
+    const page = await (awaitWrite ? boundedWait(c, `customer:${customerId}`, list) : list());
     return c.json(page, 200);
   });
 
   app.openapi(orderTimeline, async (c) => {
-    const order = await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id);
-    return c.json(unwrap(await services(c.env).query.timeline(order.id)), 200);
+    const id = c.req.valid('param').id;
+    if (!UUID.test(id)) throw orderNotFound();
+    await assertKnownOrder(c, id);
+    return c.json(unwrap(await services(c.env).query.timeline(id)), 200);
   });
 }

@@ -1,8 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
 import { Sku } from '../../../shared/events';
+import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
 import { errors, json, ListProductsQuery, Product, ProductBody, ProductList } from '../schemas';
+import { assertListedProduct } from '../storage-guard';
 
 const SkuParam = z.object({ sku: Sku.openapi({ param: { name: 'sku', in: 'path' } }) });
 
@@ -29,9 +31,9 @@ const upsertProduct = createRoute({
   path: '/v1/admin/products/{sku}',
   tags: ['admin'],
   summary: 'Create or update a product; stock is set absolutely',
-  security: [{ admin: [] }],
+  ...operatorRoute('catalog', 'product.upsert'),
   request: { params: SkuParam, body: { content: json(ProductBody), required: true } },
-  responses: { 200: { description: 'The product as saved', content: json(Product) }, ...errors(400, 401) },
+  responses: { 200: { description: 'The product as saved', content: json(Product) }, ...errors(400, 401, 403) },
 });
 
 export function registerProducts(app: OpenAPIHono<AppEnv>) {
@@ -40,7 +42,11 @@ export function registerProducts(app: OpenAPIHono<AppEnv>) {
     return c.json(unwrap(await services(c.env).inventory.listProducts(limit, cursor)), 200);
   });
 
-  app.openapi(getProduct, async (c) => c.json(unwrap(await services(c.env).inventory.getProduct(c.req.valid('param').sku)), 200));
+  app.openapi(getProduct, async (c) => {
+    const { sku } = c.req.valid('param');
+    await assertListedProduct(c.env, sku);
+    return c.json(unwrap(await services(c.env).inventory.getProduct(sku)), 200);
+  });
 
   app.openapi(upsertProduct, async (c) => {
     const saved = await services(c.env).inventory.upsertProduct(

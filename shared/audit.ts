@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What an operator may do; a key holds one or more. */
 export const Scope = z.enum(['read', 'operate', 'catalog', 'webhooks']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from './errors';
 
 /** Values that are never a real secret: a template left unfilled, or a placeholder. */

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkConfig, misconfigured, optional, secret } from '../../shared/config';
 import type { AppEnv } from './context';
 import { AdminKeys, type Operator } from './operators';

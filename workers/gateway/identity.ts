@@ -1,6 +1,6 @@
 import { decodeHeader, verify } from 'hono/utils/jwt/jwt';
 import type { JWTPayload } from 'hono/utils/jwt/types';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../shared/errors';
 import type { Identity } from './config';
 import { signingKey } from './jwks';

@@ -1,5 +1,5 @@
 import type { HonoJsonWebKey } from 'hono/utils/jwt/jws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from '../../shared/errors';
 
 /** Keys are fetched again after this long, so a key the provider withdrew stops working. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Scope } from '../../shared/audit';
 import { sha256 } from '../../shared/ids';
 

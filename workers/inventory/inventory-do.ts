@@ -1,9 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
+import { requireConfig } from '../../shared/config';
 import type { Product, ProductSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
 import { writeListing } from './catalog';
+import { InventoryConfig } from './config';
 import { available, decide, evolve, type Hold, type HoldStatus, type SkuState, type Stock, type StockMessage } from './stock';
 
 type ProductRow = {
@@ -73,7 +75,7 @@ export class InventoryDO extends DurableObject<Env> {
    * neither confirms nor cancels by then, the alarm frees it.
    */
   async reserve(orderId: string, quantity: number, placedAt: string): Promise<HoldStatus | null> {
-    const ttlMs = Number(this.env.RESERVATION_TTL_SECONDS) * 1000;
+    const ttlMs = requireConfig('inventory', InventoryConfig, this.env).RESERVATION_TTL_SECONDS * 1000;
     const status = await this.change({ type: 'Reserve', orderId, quantity, ttlMs, placedAt, maxAgeMs: MAX_ORDER_AGE_MS });
     if (status === 'held') await this.wakeBy(Date.now() + ttlMs);
     return status;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireConfig } from '../../shared/config';
 import type { OutboundPolicy } from '../../shared/outbound';
 

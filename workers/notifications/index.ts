@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
+import { health } from '../../shared/health';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
@@ -36,14 +37,8 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
   }
 }
 
-/** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health: ExportedHandlerFetchHandler<Env> = (request) =>
-  new URL(request.url).pathname === '/health'
-    ? Response.json({ service: 'notifications', ok: true })
-    : new Response('Not Found', { status: 404 });
-
 export default failClosed('notifications', NotificationsConfig, {
-  fetch: health,
+  fetch: health('notifications'),
   queue: (batch, env) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)

@@ -1,16 +1,13 @@
+import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
+import { health } from '../../shared/health';
+import { OrdersConfig } from './config';
 import { handlers } from './consumer';
 
 export { OrderDO } from './order-do';
 export { OrdersService } from './service';
 
-/** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health = (request: Request) =>
-  new URL(request.url).pathname === '/health'
-    ? Response.json({ service: 'orders', ok: true })
-    : new Response('Not Found', { status: 404 });
-
-export default {
-  fetch: health,
+export default failClosed('orders', OrdersConfig, {
+  fetch: health('orders'),
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

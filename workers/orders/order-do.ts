@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { requireConfig } from '../../shared/config';
 import { DomainError, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
@@ -6,6 +7,7 @@ import { Inbox } from '../../shared/inbox';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import type { OrderInspection, PlaceOrderAnswer } from '../../shared/rpc';
+import { OrdersConfig } from './config';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord } from './idempotency';
 import {
@@ -49,7 +51,8 @@ export class OrderDO extends DurableObject<Env> {
     this.outbox = new Outbox(ctx.storage, env.BUS);
     this.inbox = new Inbox(ctx.storage);
     this.idempotency = new IdempotencyRecord(ctx.storage);
-    this.policy = { timeoutMs: Number(env.SAGA_TIMEOUT_SECONDS) * 1000, maxNudges: Number(env.SAGA_MAX_NUDGES) };
+    const config = requireConfig('orders', OrdersConfig, env);
+    this.policy = { timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000, maxNudges: config.SAGA_MAX_NUDGES };
     this.state = this.stream.read().reduce(evolve, initialOrder);
   }
 

@@ -1,15 +1,12 @@
+import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
+import { health } from '../../shared/health';
 import { handlers } from './consumer';
+import { PaymentsConfig } from './payment-do';
 
 export { PaymentDO } from './payment-do';
 
-/** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health = (request: Request) =>
-  new URL(request.url).pathname === '/health'
-    ? Response.json({ service: 'payments', ok: true })
-    : new Response('Not Found', { status: 404 });
-
-export default {
-  fetch: health,
+export default failClosed('payments', PaymentsConfig, {
+  fetch: health('payments'),
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

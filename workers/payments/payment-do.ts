@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as z from 'zod';
+import { requireConfig } from '../../shared/config';
 import type { Event, EventType, OrderSnapshot } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
@@ -26,7 +27,8 @@ const SOURCE = 'payments';
 /** Provider calls one turn makes before leaving the rest to the alarm; each call moves the payment on. */
 const MAX_CALLS_PER_TURN = 8;
 
-const Config = z
+/** What payments needs from its environment, checked before it serves, consumes or calls a provider. */
+export const PaymentsConfig = z
   .object({
     PAYMENT_PROVIDER: z.enum(['sandbox', 'http']),
     PAYMENT_API_URL: z.url(),
@@ -59,7 +61,7 @@ export class PaymentDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const config = Config.parse(env);
+    const config = requireConfig('payments', PaymentsConfig, env);
     migrate(ctx.storage, 'payment', [
       `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
         reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,

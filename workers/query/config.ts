@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireConfig } from '../../shared/config';
 
 /** What the read side needs from its environment, checked before it serves or consumes anything. */

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
+import { health } from '../../shared/health';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { QueryConfig, queryConfig } from './config';
 import { handlers } from './consumer';
@@ -47,13 +48,7 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
   }
 }
 
-/** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health: ExportedHandlerFetchHandler<Env> = (request) =>
-  new URL(request.url).pathname === '/health'
-    ? Response.json({ service: 'query', ok: true })
-    : new Response('Not Found', { status: 404 });
-
 export default failClosed('query', QueryConfig, {
-  fetch: health,
+  fetch: health('query'),
   queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
 } satisfies ExportedHandler<Env>);

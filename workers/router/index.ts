@@ -1,13 +1,10 @@
+import { failClosed } from '../../shared/config';
+import { health } from '../../shared/health';
+import { RouterConfig } from './config';
 import { keep } from './dead-letters';
 import { inboxes, route } from './route';
 
 export { RouterService } from './service';
-
-/** Liveness only: everything else reaches this Worker over RPC and queues. */
-const health = (request: Request) =>
-  new URL(request.url).pathname === '/health'
-    ? Response.json({ service: 'router', ok: true })
-    : new Response('Not Found', { status: 404 });
 
 /** Every dead-letter queue's messages go to the console; a message that cannot be kept is retried. */
 async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
@@ -22,10 +19,10 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
   }
 }
 
-export default {
-  fetch: health,
+export default failClosed('router', RouterConfig, {
+  fetch: health('router'),
   queue: (batch, env) =>
     batch.queue === 'conveyor-bus'
       ? route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS })
       : keepDeadLetters(batch, env),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<Env>);

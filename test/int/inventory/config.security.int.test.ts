@@ -1,0 +1,16 @@
+import { env } from 'cloudflare:workers';
+import { describe, it } from 'vitest';
+import worker from '../../../workers/inventory';
+import { expectFailsClosed } from '../../helpers/fail-closed';
+
+describe('inventory fails closed', () => {
+  it('refuses to serve or consume with holds that never expire, naming RESERVATION_TTL_SECONDS in one log line', async () => {
+    await expectFailsClosed(
+      'inventory',
+      worker as ExportedHandler<never>,
+      { ...env, RESERVATION_TTL_SECONDS: 'forever' },
+      'conveyor-inventory-inbox',
+      'RESERVATION_TTL_SECONDS',
+    );
+  });
+});

@@ -1,0 +1,6 @@
+import * as z from 'zod';
+
+/** What inventory needs from its environment: holds must expire, and not within a blink. */
+export const InventoryConfig = z.object({
+  RESERVATION_TTL_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(86_400),
+});

@@ -23,6 +23,13 @@ const freePort = () =>
     server.on('error', reject);
   });
 
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
 const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-crash-'));
 let topology: Topology | undefined;
 afterAll(async () => {
@@ -69,6 +76,8 @@ describe('the runtime killed mid-flight and started again', () => {
     // Kill everything at once, with work in every queue; then start again on the same state.
     process.kill(-topology.process.pid!, 'SIGKILL');
     await new Promise((r) => topology!.process.once('exit', r));
+    // The runtime's own processes die a moment after; the port is free once they have.
+    await eventually(async () => expect(await portFree(port)).toBe(true), 15_000);
     topology = await startTopology({ port, persistTo, quiet: true });
 
     const ids = [first.id, ...answers.map((a) => a.body.id)];

@@ -19,7 +19,7 @@ describe('the timeline keeps no payment token', () => {
     )
       .bind(JSON.stringify({ id: 's_old', payment: { token: 'tok_old' } }))
       .run();
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0003'))!;
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes('scrub_payment_tokens'))!;
     for (const query of migration.queries) await env.DB.prepare(query).run();
     const row = await env.DB.prepare("SELECT data FROM timeline WHERE event_id = 'e_old'").first<{ data: string }>();
     expect(JSON.parse(row!.data)).toEqual({ id: 's_old' });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, type Point } from './bench/chart.ts';
+import { rowsHeld } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
@@ -127,6 +128,7 @@ try {
   }
   await queuesQuiet();
   const before = queueLog.snapshot();
+  const rowsBefore = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
   const statusesBefore = await statuses();
   const endedBefore = ended(statusesBefore);
   progress(
@@ -198,14 +200,16 @@ try {
   const backlogAtStop = accepted.length - (ended(await statuses()) - endedBefore);
   progress(`load over after ${loadSeconds.toFixed(1)} s; ${backlogAtStop} accepted orders not yet ended; draining`);
 
-  for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
+  for (let deadline = Date.now() + 180_000, tick = 0; Date.now() < deadline; tick++) {
     endedNow = ended(await statuses()) - endedBefore;
+    if (tick % 10 === 0) progress(`draining: ${accepted.length - endedNow} not yet ended`);
     timeSeries.push({ at: +elapsed().toFixed(2), accepted: accepted.length, ended: endedNow, refused: total(refused) });
     if (endedNow >= accepted.length) break;
     await sleep(500);
   }
   await queuesQuiet();
   const after = queueLog.snapshot();
+  const rowsAfter = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
 
   progress(`reading ${accepted.length} timelines`);
   const confirmMs: number[] = [];
@@ -250,9 +254,13 @@ try {
     workerRequests: perOrder(total(batches) + confirmedOrders),
     r2ClassA: perOrder(busBatches),
   };
+  const rowsByTable = new Map(
+    [...rowsAfter].map(([t, n]) => [t, perOrder(n - (rowsBefore.get(t) ?? 0))] as const).filter(([, n]) => n !== 0),
+  );
+  // Rows held (counted) are a lower bound of rows written; DO requests are modelled from the code (docs/capacity.md).
   const modelled = {
     durableObjectRequests: Number(process.env.BENCH_DO_REQUESTS ?? 14),
-    rowsWritten: Number(process.env.BENCH_ROWS ?? 40),
+    rowsWritten: persistTo ? +total(rowsByTable).toFixed(2) : Number(process.env.BENCH_ROWS ?? 40),
   };
 
   const result = {
@@ -274,6 +282,7 @@ try {
     'queue messages by queue': Object.fromEntries([...messages].sort()),
     'consumer invocations by queue': Object.fromEntries([...batches].sort()),
     'per confirmed order': { ...counted, ...modelled },
+    'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
     'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
   };
   mkdirSync(args.out, { recursive: true });

@@ -91,6 +91,8 @@ export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
   redriveDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
   discardDeadLetter(id: string): Promise<Reply<void>>;
   replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
+  /** How far behind the platform runs (ms), as the router last measured it; null before the first batch. */
+  lag(): Promise<Reply<{ lagMs: number; measuredAt: string } | null>>;
 }
 
 export interface DeadLetterSummary {

@@ -3,6 +3,7 @@ import { ReplayInput } from '../../shared/api';
 import { AppError, reply } from '../../shared/errors';
 import type { RouterRpc } from '../../shared/rpc';
 import { discard, inspect, list, redrive } from './dead-letters';
+import { readLag } from './lag';
 import { replay } from './replay';
 import { inboxes } from './route';
 
@@ -30,6 +31,11 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
       if (!parsed.success) throw new AppError({ code: 'invalid_request', message: parsed.error.message, status: 400 });
       return replay(this.env.ARCHIVE, inboxes(this.env), parsed.data);
     });
+  }
+
+  /** How far behind the platform runs, for the gateway's admission control. */
+  lag() {
+    return reply(() => readLag(this.env.DB));
   }
 
   /** Every queue a dead letter can come from, by name. */

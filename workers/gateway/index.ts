@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
+import { admission } from './admission';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
@@ -47,6 +48,7 @@ const orderWrites = rateLimit(
   10,
 );
 app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
+app.on('POST', '/v1/orders', admission({ maxLagMs: (env) => Number(env.ADMISSION_MAX_LAG_MS) }));
 app.use('/v1/admin/*', adminAuth());
 app.use('/v1/webhooks/carrier', carrierSignature());
 

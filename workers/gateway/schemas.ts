@@ -61,7 +61,7 @@ export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).m
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 /** Error responses, for `responses` of a route. */
-export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429)[]) {
+export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429 | 503)[]) {
   const descriptions = {
     400: 'Invalid request',
     401: 'Missing or bad credentials',
@@ -70,6 +70,7 @@ export function errors(...statuses: (400 | 401 | 404 | 409 | 413 | 422 | 429)[])
     413: 'Body over 64 KB',
     422: 'Unprocessable',
     429: 'Too many requests; see Retry-After',
+    503: 'Orders are running behind (admission control); see Retry-After',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { description: descriptions[s], content: { 'application/json': { schema: ErrorSchema } } }]),

@@ -1,5 +1,5 @@
 import { type Event, type EventOf, type EventType, parseEvent } from './events';
-import { unpack } from './packet';
+import { type HeldAnswers, unpack } from './packet';
 
 export type Handlers = { [T in EventType]?: (event: EventOf<T>) => Promise<void> };
 
@@ -16,6 +16,8 @@ export interface ConsumeOptions {
   queue?: string;
   /** Attempts before a failing message is dead-lettered; MAX_RETRIES + 1 by default. */
   maxAttempts?: number;
+  /** Answers the handlers sent, held to be sent packed before the batch is acked (`holdAnswers`). */
+  answers?: HeldAnswers;
 }
 
 /** The body of a message in a dead-letter queue: where it came from, why, and the message itself. */
@@ -38,7 +40,16 @@ export function backoffSeconds(attempts: number): number {
  * after the last attempt each still-failing event, is dead-lettered on its own with its reason.
  */
 export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, options: ConsumeOptions = {}) {
-  await Promise.all(batch.messages.map((message) => consumeOne(message, handlers, { queue: batch.queue, ...options })));
+  const opts = { queue: batch.queue, ...options };
+  const outcomes = await Promise.all(batch.messages.map((message) => handleMessage(message, handlers)));
+  try {
+    await options.answers?.flush();
+  } catch (error) {
+    // Answers not sent: the whole batch comes again, and its steps answer again.
+    await Promise.all(outcomes.map(({ message }) => retryOrGiveUp(message, error, opts)));
+    return;
+  }
+  await Promise.all(outcomes.map((outcome) => settle(outcome, opts)));
 }
 
 /** The events in a message, and the bodies in it that are not valid events, with the reason. */
@@ -53,9 +64,15 @@ export function receive(message: Message<unknown>): { events: Event[]; invalid: 
   return { events, invalid };
 }
 
-async function consumeOne(message: Message<unknown>, handlers: Handlers, options: ConsumeOptions) {
+interface Outcome {
+  message: Message<unknown>;
+  invalid: { body: unknown; reason: string }[];
+  failed: { body: unknown; error: unknown }[];
+}
+
+async function handleMessage(message: Message<unknown>, handlers: Handlers): Promise<Outcome> {
   const { events, invalid } = receive(message);
-  const failed: { body: unknown; error: unknown }[] = [];
+  const failed: Outcome['failed'] = [];
   await Promise.all(
     events.map(async (event) => {
       // Not subscribed: routing sent it anyway (e.g. a replay); nothing to do.
@@ -67,6 +84,11 @@ async function consumeOne(message: Message<unknown>, handlers: Handlers, options
       }
     }),
   );
+  return { message, invalid, failed };
+}
+
+/** Acks a message whose events are all handled; retries it while any failed, dead-lettering them after the last attempt. */
+async function settle({ message, invalid, failed }: Outcome, options: ConsumeOptions) {
   const lastAttempt = message.attempts >= (options.maxAttempts ?? MAX_RETRIES + 1);
   if (failed.length > 0 && !lastAttempt) {
     await retryOrGiveUp(message, failed[0]!.error, options);

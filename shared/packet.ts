@@ -64,3 +64,37 @@ export async function sendPacked(queue: Queue, events: readonly unknown[]): Prom
   }
   if (batch.length > 0) await queue.sendBatch(batch.map((body) => ({ body, contentType: 'json' })));
 }
+
+/**
+ * A stand-in for a queue that holds what is sent until {@link HeldAnswers.flush}, then sends it
+ * packed: a stateless consumer's answers to a whole batch travel as one message, sent before the
+ * batch is acked (so an answer lost to a crash is answered again when the batch comes back).
+ *
+ * @example
+ * const answers = holdAnswers(env.BUS);
+ * await consume(batch, handlers({ ...env, BUS: answers.queue }), { answers });
+ */
+export interface HeldAnswers {
+  queue: Queue;
+  flush(): Promise<void>;
+}
+
+export function holdAnswers(queue: Queue): HeldAnswers {
+  let held: unknown[] = [];
+  const stand = {
+    async send(body: unknown) {
+      held.push(...unpack(body));
+    },
+    async sendBatch(messages: Iterable<MessageSendRequest>) {
+      for (const m of messages) held.push(...unpack(m.body));
+    },
+  };
+  return {
+    queue: stand as unknown as Queue,
+    async flush() {
+      const events = held;
+      held = [];
+      if (events.length > 0) await sendPacked(queue, events);
+    },
+  };
+}

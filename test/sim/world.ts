@@ -331,10 +331,14 @@ export class World {
       if (calls++ >= crashAfter) throw new Crash();
       return work();
     };
+    // As shared/consume.ts with `holdAnswers`: a stateless consumer's answers to the packet are
+    // held and sent together before the ack; a crash before that loses them and the packet comes again.
+    const answers: Event[] = [];
     try {
-      // As shared/consume.ts: every event of the packet, then the ack; a crash part way leaves
-      // some events handled and the whole packet to come again.
-      for (const e of message.events) this.handleEvent(message.to, e, call, send);
+      // Every event of the packet, then the ack; a crash part way leaves some events handled and
+      // the whole packet to come again.
+      for (const e of message.events) this.handleEvent(message.to, e, call, send, answers);
+      if (answers.length > 0) call(() => this.publish(answers));
       return true;
     } catch (error) {
       if (error instanceof Crash) return false;
@@ -342,7 +346,7 @@ export class World {
     }
   }
 
-  private handleEvent(to: Subscriber, e: Event, call: <T>(work: () => T) => T, send: boolean): boolean {
+  private handleEvent(to: Subscriber, e: Event, call: <T>(work: () => T) => T, send: boolean, answers: Event[]): boolean {
     switch (to) {
       case 'orders': {
         if (e.type === 'product.upserted') return true;
@@ -360,7 +364,7 @@ export class World {
         return true;
       }
       case 'inventory':
-        return this.inventory(e, call);
+        return this.inventory(e, call, answers);
       case 'payments': {
         if (!e.type.startsWith('order.')) return true;
         const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
@@ -410,13 +414,13 @@ export class World {
   }
 
   /** As workers/inventory/consumer.ts: one call per SKU, then the answer. */
-  private inventory(e: Event, call: <T>(work: () => T) => T): boolean {
+  private inventory(e: Event, call: <T>(work: () => T) => T, answers: Event[]): boolean {
     if (!e.type.startsWith('order.')) return true;
     const o = e.data as { id: string; placedAt: string; items: { sku: string; quantity: number }[] };
     const lines = o.items.map(({ sku, quantity }) => ({ sku, quantity }));
-    // Stateless: the answer is published, then the message acked; a crash before that redoes it all.
+    // Stateless: the answer is held, sent with the packet's others, then the message acked; a crash before that redoes it all.
     const answer = (type: EventType, data: Record<string, unknown>) =>
-      call(() => this.publish([this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e)]));
+      answers.push(this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e));
     if (e.type === 'order.placed') {
       const holds = lines.map((l) =>
         call(() =>

@@ -1,4 +1,5 @@
 import { consume } from '../../shared/consume';
+import { holdAnswers } from '../../shared/packet';
 import { handlers } from './consumer';
 
 export { InventoryDO } from './inventory-do';
@@ -12,5 +13,9 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue(batch, env) {
+    // The answers to a whole batch travel as one message.
+    const answers = holdAnswers(env.BUS);
+    return consume(batch, handlers({ ...env, BUS: answers.queue }), { deadLetters: env.DEAD_LETTERS, answers });
+  },
 } satisfies ExportedHandler<Env>;

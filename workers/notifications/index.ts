@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
+import { holdAnswers } from '../../shared/packet';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { deliverWebhooks, handlers } from './consumer';
 import { listMail } from './mailer';
@@ -37,8 +38,11 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) =>
-    batch.queue === 'conveyor-webhooks'
+  queue(batch, env) {
+    // The answers to a whole batch travel as one message.
+    const answers = holdAnswers(env.BUS);
+    return batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
-      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+      : consume(batch, handlers({ ...env, BUS: answers.queue }), { deadLetters: env.DEAD_LETTERS, answers });
+  },
 } satisfies ExportedHandler<Env>;

@@ -2,6 +2,7 @@
 //
 //   npm run bench                              closed loop: 300 orders, at most 20 unfinished at a time
 //   npm run bench -- --rate 20 --seconds 60    open loop: 20 orders/s arrive for 60 s, whatever happens
+//   npm run bench -- --profile                 the edge path at concurrency 1, step by step
 //   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
 //
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     url: { type: 'string' },
     out: { type: 'string', default: join(root, '.bench') },
     label: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const openLoop = args.rate !== undefined;
@@ -127,6 +129,35 @@ try {
     await sleep(200);
   }
   await queuesQuiet();
+  if (args.profile) {
+    // The edge path at concurrency 1: a near-trivial route of the same gateway, a read through
+    // one service (RPC + D1), and placing an order (auth, rate limit, RPC, price, DO commit, send).
+    const sequential = async (n: number, request: (i: number) => Promise<Response>, ...ok: number[]) => {
+      const ms: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await expectStatus(await request(i), ...ok);
+        ms.push(performance.now() - t0);
+      }
+      return summary(ms);
+    };
+    const profile = {
+      'GET / (gateway, no service)': await sequential(100, () => fetch(`${base}/`), 200),
+      'GET /v1/products/:sku (RPC + D1)': await sequential(100, () => fetch(`${base}/v1/products/${sku}`), 200),
+      'POST /v1/orders': await sequential(
+        100,
+        (i) => fetch(`${base}/v1/orders`, { method: 'POST', headers: customers[1 + (i % 50)]!, body: orderBody }),
+        202,
+      ),
+    };
+    progress('profile done');
+    console.log(JSON.stringify({ label, profile }, null, 2));
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ label, profile }, null, 2)}\n`);
+    await topology?.stop();
+    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    process.exit(0);
+  }
   const before = queueLog.snapshot();
   const rowsBefore = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
   const statusesBefore = await statuses();

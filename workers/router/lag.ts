@@ -1,5 +1,3 @@
-import type { Event } from '../../shared/events';
-
 /** How far behind the platform runs, and when that was measured. */
 export interface Lag {
   lagMs: number;
@@ -7,14 +5,14 @@ export interface Lag {
 }
 
 /**
- * The lag a routed batch shows: the longest any of its messages waited on the bus, or any order
- * it confirms waited from placed to confirmed (which takes in every inbox the saga passes through).
+ * The lag a routed batch shows: the longest any of its messages waited on the bus since it was
+ * sent. Only first deliveries count: a retried message carries its first send time, so its age is
+ * its backoff, not a backlog. (placed → confirmed was measured too and dropped: one order waiting
+ * on a slow payment provider refused every customer; the system tests showed it.)
  */
-export function lagOf(messages: readonly Message<unknown>[], events: readonly Event[], now = Date.now()): number {
+export function lagOf(messages: readonly Message<unknown>[], now = Date.now()): number {
   let lag = 0;
-  for (const m of messages) lag = Math.max(lag, now - m.timestamp.getTime());
-  for (const e of events)
-    if (e.type === 'order.confirmed') lag = Math.max(lag, Date.parse(e.occurredAt) - Date.parse(e.data.placedAt));
+  for (const m of messages) if (m.attempts <= 1) lag = Math.max(lag, now - m.timestamp.getTime());
   return Math.max(0, Math.round(lag));
 }
 

@@ -66,12 +66,7 @@ export async function route(
   const messages = new Set(received.map((r) => r.message));
   // Measuring never fails the batch: admission only reads the lag.
   await options
-    .lag?.(
-      lagOf(
-        [...messages],
-        items.map((i) => i.event),
-      ),
-    )
+    .lag?.(lagOf([...messages]))
     .catch((error) => console.error(JSON.stringify({ msg: 'lag not recorded', error: String(error) })));
 
   try {

@@ -25,7 +25,11 @@ async function lag(env: Env, cacheMs: number): Promise<{ lagMs: number; measured
       const lag = answer.ok ? answer.value : null;
       reading = { lagMs: lag?.lagMs ?? 0, measuredAt: lag ? Date.parse(lag.measuredAt) : 0, readAt: Date.now() };
     })()
-      .catch((error) => console.error(JSON.stringify({ msg: 'lag unknown; admitting', error: String(error) })))
+      .catch((error) => {
+        // Unknown lag admits, and is not asked again before the next reading is due.
+        reading = { lagMs: 0, measuredAt: 0, readAt: Date.now() };
+        console.error(JSON.stringify({ msg: 'lag unknown; admitting', error: String(error) }));
+      })
       .finally(() => {
         asking = undefined;
       });

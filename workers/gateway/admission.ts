@@ -40,7 +40,7 @@ async function lag(env: Env, cacheMs: number): Promise<{ lagMs: number; measured
 
 /**
  * Admission control: answers 503 with `Retry-After` while the platform runs further behind than
- * `maxLagMs` (as the router measures it: time on the bus, and placed → confirmed), so what is
+ * `maxLagMs` (as the router measures it: the longest an event waited on the bus), so what is
  * accepted still finishes in bounded time instead of queueing without end. Unknown lag admits.
  *
  * @example

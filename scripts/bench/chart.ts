@@ -21,6 +21,7 @@ export function lineChart(title: string, series: { name: string; colour: string;
   <text x="${pad.left + 10}" y="${pad.top + 14 * i}" fill="${s.colour}" font-size="12">${escapeXml(s.name)} (max ${maxValue.toFixed(0)} ${escapeXml(s.unit)})</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+  <title>${escapeXml(title)}</title>
   <rect width="100%" height="100%" fill="white"/>
   <text x="${pad.left}" y="20" font-size="14">${escapeXml(title)}</text>
   <line x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}" stroke="#999"/>

@@ -1,91 +1,339 @@
-// `npm run bench`: latency of the order API and of the saga on the local topology.
-// Bounded: a fixed number of orders, against 127.0.0.1 only.
-import { mkdtempSync, rmSync } from 'node:fs';
+// `npm run bench`: what an order costs and how long it takes, on the local topology.
+//
+//   npm run bench                              closed loop: 300 orders, at most 20 unfinished at a time
+//   npm run bench -- --rate 20 --seconds 60    open loop: 20 orders/s arrive for 60 s, whatever happens
+//   npm run bench -- --profile                 the edge path at concurrency 1, step by step
+//   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
+//
+// Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
+// Latencies of the saga come from the servers' own timestamps (each event's `occurredAt` in the
+// order's timeline), queue messages from wrangler's log of every batch it delivers.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { customerToken, devVars, startTopology } from './local.ts';
+import { parseArgs } from 'node:util';
+import { lineChart, type Point } from './bench/chart.ts';
+import { rowsHeld } from './bench/rows.ts';
+import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
+import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
-const port = 8700 + Math.floor(Math.random() * 80);
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string' },
+    seconds: { type: 'string', default: '60' },
+    orders: { type: 'string', default: '300' },
+    inflight: { type: 'string', default: '20' },
+    url: { type: 'string' },
+    out: { type: 'string', default: join(root, '.bench') },
+    label: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const openLoop = args.rate !== undefined;
+const rate = Number(args.rate ?? 0);
+const seconds = Number(args.seconds);
+const maxOrders = openLoop ? Math.round(rate * seconds) : Number(args.orders);
+const inflight = Number(args.inflight);
+const label = args.label ?? (openLoop ? `open-${rate}per-s-${seconds}s` : `closed-${maxOrders}-inflight-${inflight}`);
+const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
-const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-bench-'));
-const topology = await startTopology({ port, persistTo, quiet: true });
+const queueLog = new QueueLog();
+let topology: Topology | undefined;
+let persistTo: string | undefined;
+let url = args.url;
+if (!url) {
+  persistTo = mkdtempSync(join(tmpdir(), 'conveyor-bench-'));
+  progress(`starting the topology on ${persistTo}`);
+  topology = await startTopology({ port: 8700 + Math.floor(Math.random() * 80), persistTo, quiet: true });
+  topology.process.stdout?.on('data', (d) => queueLog.feed(String(d)));
+  topology.process.stderr?.on('data', (d) => queueLog.feed(String(d)));
+  url = topology.url;
+}
+const base = url;
+
 const admin = { authorization: `Bearer ${devVars().ADMIN_API_KEY}`, 'content-type': 'application/json' };
-// A customer per order: one customer's writes are rate-limited (60 per 10 s), a shop's are not.
-const auths = await Promise.all(
-  Array.from({ length: ORDERS }, async (_, i) => ({
+// One customer's writes are rate-limited (60 per 10 s); a shop's many customers are not.
+const customers = await Promise.all(
+  Array.from({ length: 500 }, async (_, i) => ({
     authorization: `Bearer ${await customerToken(`cust_bench_${i}`)}`,
     'content-type': 'application/json',
   })),
 );
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
-const summary = (values: number[]) => ({
-  n: values.length,
-  p50: +percentile(values, 50).toFixed(1),
-  p95: +percentile(values, 95).toFixed(1),
-  p99: +percentile(values, 99).toFixed(1),
-  max: +Math.max(...values).toFixed(1),
+const sku = `BENCH-${Date.now().toString(36).toUpperCase()}`;
+const orderBody = JSON.stringify({
+  items: [{ sku, quantity: 1 }],
+  shippingAddress: { name: 'Bench', line1: '1 Loop', city: 'Berlin', postalCode: '10115', country: 'DE' },
+  payment: { token: 'tok_visa' },
 });
 
-try {
-  await fetch(`${topology.url}/v1/admin/products/BENCH`, {
-    method: 'PUT',
-    headers: admin,
-    body: JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 }),
-  });
-  const body = JSON.stringify({
-    items: [{ sku: 'BENCH', quantity: 1 }],
-    shippingAddress: { name: 'Bench', line1: '1 Loop', city: 'Berlin', postalCode: '10115', country: 'DE' },
-    payment: { token: 'tok_visa' },
-  });
+async function expectStatus(response: Response, ...ok: number[]): Promise<unknown> {
+  const text = await response.text();
+  if (!ok.includes(response.status)) throw new Error(`${response.url}: ${response.status} ${text.slice(0, 500)}`);
+  return text ? JSON.parse(text) : null;
+}
 
-  const place: number[] = [];
-  const confirm: number[] = [];
-  const read: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < ORDERS) {
-        const auth = auths[next]!;
-        next += 1;
-        const t0 = performance.now();
-        const response = await fetch(`${topology.url}/v1/orders`, { method: 'POST', headers: auth, body });
-        const { id } = (await response.json()) as { id: string };
-        place.push(performance.now() - t0);
-        for (;;) {
-          const r0 = performance.now();
-          const order = (await (await fetch(`${topology.url}/v1/orders/${id}`, { headers: auth })).json()) as { status: string };
-          read.push(performance.now() - r0);
-          if (order.status === 'confirmed') break;
-          if (performance.now() - t0 > 30_000) throw new Error(`order ${id} not confirmed in 30 s`);
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        confirm.push(performance.now() - t0);
-      }
+const day = new Date().toISOString().slice(0, 10);
+/** Orders per status in the read model (one cheap query; the bench's only progress signal). */
+async function statuses(): Promise<Record<string, number>> {
+  const report = (await expectStatus(
+    await fetch(`${base}/v1/admin/reports/sales?from=${day}&to=${day}`, { headers: admin }),
+    200,
+  )) as {
+    ordersByStatus: Record<string, number>;
+  };
+  return report.ordersByStatus;
+}
+const ended = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (k === 'pending' ? n : n + v), 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until no queue has delivered a batch for `quietMs`, so every message of the orders so far is counted. */
+async function queuesQuiet(quietMs = 3000, limitMs = 120_000) {
+  if (!topology) return;
+  const deadline = Date.now() + limitMs;
+  let last = JSON.stringify([...queueLog.messages]);
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    await sleep(250);
+    const now = JSON.stringify([...queueLog.messages]);
+    if (now !== last) [last, since] = [now, Date.now()];
+    else if (Date.now() - since >= quietMs) return;
+  }
+}
+
+try {
+  await expectStatus(
+    await fetch(`${base}/v1/admin/products/${sku}`, {
+      method: 'PUT',
+      headers: admin,
+      body: JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 }),
     }),
+    200,
+    201,
   );
-  const seconds = (performance.now() - started) / 1000;
-  console.log(
-    JSON.stringify(
-      {
-        orders: ORDERS,
-        concurrency: CONCURRENCY,
-        'POST /v1/orders ms': summary(place),
-        'GET /v1/orders/:id ms': summary(read),
-        'placed → confirmed ms': summary(confirm),
-        'confirmed orders / s': +(ORDERS / seconds).toFixed(1),
-      },
-      null,
-      2,
-    ),
+  // The orders service prices from its replica of the catalog, which hears of the product by event.
+  progress(`waiting for ${sku} to reach the orders service's catalog`);
+  const warmUp = customers[0]!;
+  for (const deadline = Date.now() + 30_000; ; ) {
+    const response = await fetch(`${base}/v1/orders`, { method: 'POST', headers: warmUp, body: orderBody });
+    if (response.status === 202) {
+      const { id } = (await response.json()) as { id: string };
+      while (
+        ((await expectStatus(await fetch(`${base}/v1/orders/${id}`, { headers: warmUp }), 200)) as { status: string }).status ===
+        'pending'
+      )
+        await sleep(100);
+      break;
+    }
+    await expectStatus(response, 422);
+    if (Date.now() > deadline) throw new Error(`${sku} never reached the catalog replica`);
+    await sleep(200);
+  }
+  await queuesQuiet();
+  if (args.profile) {
+    // The edge path at concurrency 1: a near-trivial route of the same gateway, a read through
+    // one service (RPC + D1), and placing an order (auth, rate limit, RPC, price, DO commit, send).
+    const sequential = async (n: number, request: (i: number) => Promise<Response>, ...ok: number[]) => {
+      const ms: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await expectStatus(await request(i), ...ok);
+        ms.push(performance.now() - t0);
+      }
+      return summary(ms);
+    };
+    const profile = {
+      'GET / (gateway, no service)': await sequential(100, () => fetch(`${base}/`), 200),
+      'GET /v1/products/:sku (RPC + D1)': await sequential(100, () => fetch(`${base}/v1/products/${sku}`), 200),
+      'POST /v1/orders': await sequential(
+        100,
+        (i) => fetch(`${base}/v1/orders`, { method: 'POST', headers: customers[1 + (i % 50)]!, body: orderBody }),
+        202,
+      ),
+    };
+    progress('profile done');
+    console.log(JSON.stringify({ label, profile }, null, 2));
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ label, profile }, null, 2)}\n`);
+    await topology?.stop();
+    if (persistTo) rmSync(persistTo, { recursive: true, force: true });
+    process.exit(0);
+  }
+  const before = queueLog.snapshot();
+  const rowsBefore = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
+  const statusesBefore = await statuses();
+  const endedBefore = ended(statusesBefore);
+  progress(
+    openLoop
+      ? `open loop: ${rate} orders/s for ${seconds} s`
+      : `closed loop: ${maxOrders} orders, at most ${inflight} unfinished`,
   );
+
+  const accepted: { id: string; postMs: number; customer: number }[] = [];
+  const refused = new Map<number, number>();
+  let retryAfter: string | null = null;
+  let sent = 0;
+  let endedNow = 0;
+  const timeSeries: { at: number; accepted: number; ended: number; refused: number }[] = [];
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+
+  async function placeOne(i: number) {
+    const t0 = performance.now();
+    const customer = i % customers.length;
+    const response = await fetch(`${base}/v1/orders`, { method: 'POST', headers: customers[customer]!, body: orderBody });
+    const postMs = performance.now() - t0;
+    if (response.status === 202) {
+      const { id } = (await response.json()) as { id: string };
+      accepted.push({ id, postMs, customer });
+    } else if (response.status === 503 || response.status === 429) {
+      retryAfter = response.headers.get('retry-after');
+      await response.text();
+      refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
+    } else {
+      await expectStatus(response, 202);
+    }
+  }
+
+  let loading = true;
+  const sampler = (async () => {
+    while (loading) {
+      endedNow = ended(await statuses()) - endedBefore;
+      const r = total(refused);
+      timeSeries.push({ at: +elapsed().toFixed(2), accepted: accepted.length, ended: endedNow, refused: r });
+      progress(`${elapsed().toFixed(0)} s: sent ${sent}, accepted ${accepted.length}, ended ${endedNow}, refused ${r}`);
+      await sleep(openLoop ? 1000 : 200);
+    }
+  })();
+
+  const posts: Promise<void>[] = [];
+  if (openLoop) {
+    for (let i = 0; i < maxOrders; i++) {
+      const wait = started + (i / rate) * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      sent += 1;
+      posts.push(placeOne(i));
+    }
+  } else {
+    // At most `inflight` orders placed and not yet ended, by the read model's count.
+    while (sent < maxOrders) {
+      if (sent - total(refused) - endedNow >= inflight) {
+        await sleep(20);
+        continue;
+      }
+      sent += 1;
+      posts.push(placeOne(sent));
+    }
+  }
+  await Promise.all(posts);
+  const loadSeconds = elapsed();
+  loading = false;
+  await sampler;
+  const backlogAtStop = accepted.length - (ended(await statuses()) - endedBefore);
+  progress(`load over after ${loadSeconds.toFixed(1)} s; ${backlogAtStop} accepted orders not yet ended; draining`);
+
+  for (let deadline = Date.now() + 180_000, tick = 0; Date.now() < deadline; tick++) {
+    endedNow = ended(await statuses()) - endedBefore;
+    if (tick % 10 === 0) progress(`draining: ${accepted.length - endedNow} not yet ended`);
+    timeSeries.push({ at: +elapsed().toFixed(2), accepted: accepted.length, ended: endedNow, refused: total(refused) });
+    if (endedNow >= accepted.length) break;
+    await sleep(500);
+  }
+  await queuesQuiet();
+  const after = queueLog.snapshot();
+  const rowsAfter = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
+
+  progress(`reading ${accepted.length} timelines`);
+  const confirmMs: number[] = [];
+  const placedAt: number[] = [];
+  const confirmedAt: number[] = [];
+  const outcomes = new Map<string, number>();
+  for (let i = 0; i < accepted.length; i += 8) {
+    await Promise.all(
+      accepted.slice(i, i + 8).map(async ({ id, customer }) => {
+        const timeline = await fetch(`${base}/v1/orders/${id}/timeline`, { headers: customers[customer]! });
+        const { events } = (await expectStatus(timeline, 200)) as { events: { type: string; occurredAt: string }[] };
+        const placed = events.find((e) => e.type === 'order.placed');
+        const confirmed = events.find((e) => e.type === 'order.confirmed');
+        const cancelled = events.find((e) => e.type === 'order.cancelled');
+        const outcome = confirmed ? 'confirmed' : cancelled ? 'cancelled' : 'unfinished';
+        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+        if (placed && confirmed) {
+          const p = Date.parse(placed.occurredAt);
+          const c = Date.parse(confirmed.occurredAt);
+          placedAt.push(p);
+          confirmedAt.push(c);
+          confirmMs.push(c - p);
+        }
+      }),
+    );
+  }
+  const confirmedOrders = confirmMs.length;
+  const spanSeconds = confirmedOrders ? (Math.max(...confirmedAt) - Math.min(...placedAt)) / 1000 : Number.NaN;
+
+  const delta = (k: 'messages' | 'batches') =>
+    new Map([...after[k]].map(([q, n]) => [q, n - (before[k].get(q) ?? 0)] as const).filter(([, n]) => n > 0));
+  const messages = delta('messages');
+  const batches = delta('batches');
+  const perOrder = (n: number) => (confirmedOrders ? +(n / confirmedOrders).toFixed(2) : Number.NaN);
+  const busBatches = [...batches]
+    .filter(([q]) => q.startsWith('conveyor-bus') && !q.endsWith('-dlq'))
+    .reduce((a, [, n]) => a + n, 0);
+  // Counted: queue messages, consumer invocations (Worker requests besides the POST), archive writes
+  // (one R2 put per bus batch). Modelled from the code (docs/capacity.md): DO requests and rows written.
+  const counted = {
+    queueMessages: perOrder(total(messages)),
+    workerRequests: perOrder(total(batches) + confirmedOrders),
+    r2ClassA: perOrder(busBatches),
+  };
+  const rowsByTable = new Map(
+    [...rowsAfter].map(([t, n]) => [t, perOrder(n - (rowsBefore.get(t) ?? 0))] as const).filter(([, n]) => n !== 0),
+  );
+  // Rows held (counted) are a lower bound of rows written; DO requests are modelled from the code (docs/capacity.md).
+  const modelled = {
+    durableObjectRequests: Number(process.env.BENCH_DO_REQUESTS ?? 14),
+    rowsWritten: persistTo ? +total(rowsByTable).toFixed(2) : Number(process.env.BENCH_ROWS ?? 40),
+  };
+
+  const result = {
+    label,
+    mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
+    at: new Date().toISOString(),
+    orders: {
+      sent,
+      accepted: accepted.length,
+      refused: Object.fromEntries(refused),
+      retryAfter,
+      outcomes: Object.fromEntries(outcomes),
+    },
+    'POST /v1/orders ms (client)': summary(accepted.map((a) => a.postMs)),
+    'placed → confirmed ms (occurredAt)': summary(confirmMs),
+    'completed orders / s': +(confirmedOrders / spanSeconds).toFixed(1),
+    'accepted orders / s': +(accepted.length / loadSeconds).toFixed(1),
+    'backlog at stop (accepted, not ended)': backlogAtStop,
+    'queue messages by queue': Object.fromEntries([...messages].sort()),
+    'consumer invocations by queue': Object.fromEntries([...batches].sort()),
+    'per confirmed order': { ...counted, ...modelled },
+    'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
+    'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
+  };
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ ...result, timeSeries }, null, 2)}\n`);
+  const firstPlaced = Math.min(...placedAt);
+  const latencyPoints: Point[] = placedAt
+    .map((p, i) => ({ at: (p - firstPlaced) / 1000, value: confirmMs[i]! }))
+    .sort((a, b) => a.at - b.at);
+  writeFileSync(
+    join(args.out, `${label}.svg`),
+    lineChart(`Conveyor bench: ${label}`, [
+      { name: 'accepted', colour: '#1f77b4', unit: 'orders', points: timeSeries.map((t) => ({ at: t.at, value: t.accepted })) },
+      { name: 'ended', colour: '#2ca02c', unit: 'orders', points: timeSeries.map((t) => ({ at: t.at, value: t.ended })) },
+      { name: 'refused', colour: '#d62728', unit: 'orders', points: timeSeries.map((t) => ({ at: t.at, value: t.refused })) },
+      { name: 'placed → confirmed by placing time', colour: '#ff7f0e', unit: 'ms', points: latencyPoints },
+    ]),
+  );
+  progress(`wrote ${join(args.out, `${label}.json`)} and .svg`);
+  console.log(JSON.stringify(result, null, 2));
 } finally {
-  await topology.stop();
-  rmSync(persistTo, { recursive: true, force: true });
+  await topology?.stop();
+  if (persistTo) rmSync(persistTo, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 import { type Event, type EventOf, type EventType, parseEvent } from './events';
+import { type HeldAnswers, unpack } from './packet';
 
 export type Handlers = { [T in EventType]?: (event: EventOf<T>) => Promise<void> };
 
@@ -15,6 +16,8 @@ export interface ConsumeOptions {
   queue?: string;
   /** Attempts before a failing message is dead-lettered; MAX_RETRIES + 1 by default. */
   maxAttempts?: number;
+  /** Answers the handlers sent, held to be sent packed before the batch is acked (`holdAnswers`). */
+  answers?: HeldAnswers;
 }
 
 /** The body of a message in a dead-letter queue: where it came from, why, and the message itself. */
@@ -29,40 +32,77 @@ export function backoffSeconds(attempts: number): number {
 }
 
 /**
- * Handles a queue batch one message at a time: each message is parsed as an event (old schema
- * versions upcast), handed to the handler for its type, and acked or retried on its own, so one
- * failure never fails the batch. An invalid message is dead-lettered at once with its reason; a
- * thrown error is retried with backoff, and dead-lettered with that error after the last attempt.
+ * Handles a queue batch one message at a time, and each message one event at a time: a message
+ * holds one event or a packet of them (`shared/packet.ts`). Each event is parsed (old schema
+ * versions upcast) and handed to the handler for its type; a message is acked when every event in
+ * it is handled, or retried with backoff as a whole (the events already handled are dropped by
+ * their consumers' dedup), so one failing message never fails the batch. An invalid event, and
+ * after the last attempt each still-failing event, is dead-lettered on its own with its reason.
  */
 export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, options: ConsumeOptions = {}) {
-  await Promise.all(batch.messages.map((message) => consumeOne(message, handlers, { queue: batch.queue, ...options })));
-}
-
-/**
- * The event in a message, or null when it is not a valid event; then the message has been
- * dead-lettered with the reason (or retried, if even that failed).
- */
-export async function receive(message: Message<unknown>, options: ConsumeOptions): Promise<Event | null> {
-  const parsed = parseEvent(message.body);
-  if (parsed.success) return parsed.data;
-  await deadLetter(message, `invalid event: ${parsed.reason}`, options);
-  return null;
-}
-
-async function consumeOne(message: Message<unknown>, handlers: Handlers, options: ConsumeOptions) {
-  const event = await receive(message, options);
-  if (!event) return;
-  const handler = handlers[event.type] as ((e: Event) => Promise<void>) | undefined;
-  if (!handler) {
-    // Not subscribed: routing sent it anyway (e.g. a replay); nothing to do.
-    message.ack();
+  const opts = { queue: batch.queue, ...options };
+  const outcomes = await Promise.all(batch.messages.map((message) => handleMessage(message, handlers)));
+  try {
+    await options.answers?.flush();
+  } catch (error) {
+    // Answers not sent: the whole batch comes again, and its steps answer again.
+    await Promise.all(outcomes.map(({ message }) => retryOrGiveUp(message, error, opts)));
     return;
   }
+  await Promise.all(outcomes.map((outcome) => settle(outcome, opts)));
+}
+
+/** The events in a message, and the bodies in it that are not valid events, with the reason. */
+export function receive(message: Message<unknown>): { events: Event[]; invalid: { body: unknown; reason: string }[] } {
+  const events: Event[] = [];
+  const invalid: { body: unknown; reason: string }[] = [];
+  for (const body of unpack(message.body)) {
+    const parsed = parseEvent(body);
+    if (parsed.success) events.push(parsed.data);
+    else invalid.push({ body, reason: `invalid event: ${parsed.reason}` });
+  }
+  return { events, invalid };
+}
+
+interface Outcome {
+  message: Message<unknown>;
+  invalid: { body: unknown; reason: string }[];
+  failed: { body: unknown; error: unknown }[];
+}
+
+async function handleMessage(message: Message<unknown>, handlers: Handlers): Promise<Outcome> {
+  const { events, invalid } = receive(message);
+  const failed: Outcome['failed'] = [];
+  await Promise.all(
+    events.map(async (event) => {
+      // Not subscribed: routing sent it anyway (e.g. a replay); nothing to do.
+      const handler = handlers[event.type] as ((e: Event) => Promise<void>) | undefined;
+      try {
+        await handler?.(event);
+      } catch (error) {
+        failed.push({ body: event, error });
+      }
+    }),
+  );
+  return { message, invalid, failed };
+}
+
+/** Acks a message whose events are all handled; retries it while any failed, dead-lettering them after the last attempt. */
+async function settle({ message, invalid, failed }: Outcome, options: ConsumeOptions) {
+  const lastAttempt = message.attempts >= (options.maxAttempts ?? MAX_RETRIES + 1);
+  if (failed.length > 0 && !lastAttempt) {
+    await retryOrGiveUp(message, failed[0]!.error, options);
+    return;
+  }
+  const letters = [
+    ...invalid,
+    ...failed.map(({ body, error }) => ({ body, reason: `failed ${message.attempts} times; last error: ${String(error)}` })),
+  ];
   try {
-    await handler(event);
+    for (const { body, reason } of letters) await sendDeadLetter(body, reason, message, options);
     message.ack();
-  } catch (error) {
-    await retryOrGiveUp(message, error, options);
+  } catch {
+    message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
 }
 
@@ -87,19 +127,24 @@ export async function retryOrGiveUp(
 
 /** Sends a message to the dead-letter queue with its reason, then acks it. */
 export async function deadLetter(message: Message<unknown>, reason: string, options: ConsumeOptions) {
-  console.error(JSON.stringify({ msg: 'dead-lettered', queue: options.queue, messageId: message.id, reason }));
-  if (!options.deadLetters) {
-    message.ack();
-    return;
-  }
-  const letter: DeadLetter = {
-    deadLetter: { queue: options.queue ?? 'unknown', reason, attempts: message.attempts, at: new Date().toISOString() },
-    body: message.body,
-  };
   try {
-    await options.deadLetters.send(letter, { contentType: 'json' });
+    await sendDeadLetter(message.body, reason, message, options);
     message.ack();
   } catch {
     message.retry({ delaySeconds: backoffSeconds(message.attempts) });
   }
+}
+
+/**
+ * Sends `body` (a message, or one event of a packet) to the dead-letter queue with its reason;
+ * throws if the queue does. Without a dead-letter queue it is only logged.
+ */
+export async function sendDeadLetter(body: unknown, reason: string, message: Message<unknown>, options: ConsumeOptions) {
+  console.error(JSON.stringify({ msg: 'dead-lettered', queue: options.queue, messageId: message.id, reason }));
+  if (!options.deadLetters) return;
+  const letter: DeadLetter = {
+    deadLetter: { queue: options.queue ?? 'unknown', reason, attempts: message.attempts, at: new Date().toISOString() },
+    body,
+  };
+  await options.deadLetters.send(letter, { contentType: 'json' });
 }

@@ -69,6 +69,11 @@ export const errorCodes = {
       'A webhook URL that is not a public https endpoint (IP literal, localhost, private or metadata host, low port); the message says which.',
   },
   // The service
+  overloaded: {
+    status: 503,
+    meaning:
+      'Orders are running further behind than admission control allows; see `Retry-After`, and place the order again then.',
+  },
   misconfigured: {
     status: 503,
     meaning: 'The service refuses to serve: a secret or setting is missing or weak (its operators see which in the log).',

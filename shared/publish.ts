@@ -1,5 +1,6 @@
 import { type DataOf, Event, type EventOf, type EventType, schemaVersions } from './events';
 import { childTraceparent, deterministicId } from './ids';
+import { sendPacked } from './packet';
 
 /** What a new event inherits from the event (or request) that caused it. */
 export interface Cause {
@@ -42,15 +43,13 @@ export function newEvent<T extends EventType>(type: T, data: DataOf<T>, meta: Ev
   } as EventOf<T>;
 }
 
-/** Queues accept at most 100 messages per `sendBatch`. */
-const MAX_BATCH = 100;
-
-/** Validates every event, then sends them to the bus; nothing is sent if any is invalid. */
+/**
+ * Validates every event, then sends them to the bus packed (one message for the events of one
+ * send, see `shared/packet.ts`); nothing is sent if any is invalid.
+ */
 export async function publish(bus: Queue, events: readonly unknown[]): Promise<void> {
   const valid = events.map((e) => Event.parse(e));
-  for (let i = 0; i < valid.length; i += MAX_BATCH) {
-    await bus.sendBatch(valid.slice(i, i + MAX_BATCH).map((body) => ({ body, contentType: 'json' })));
-  }
+  if (valid.length > 0) await sendPacked(bus, valid);
 }
 
 /**

@@ -101,6 +101,8 @@ export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
   replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
   recordAudit(entry: AuditEntry): Promise<Reply<void>>;
   listAudit(query: AuditQuery): Promise<Reply<Page<AuditEntry>>>;
+  /** How far behind the platform runs (ms), as the router last measured it; null before the first batch. */
+  lag(): Promise<Reply<{ lagMs: number; measuredAt: string } | null>>;
 }
 
 export interface DeadLetterSummary {

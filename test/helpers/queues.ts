@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Handlers } from '../../shared/consume';
 import { type Event, eventTypes } from '../../shared/events';
+import { unpack } from '../../shared/packet';
 import { matches, type Pattern, type Subscriber, subscriptions } from '../../shared/subscriptions';
 
 export interface Tap extends Queue {
@@ -38,8 +39,8 @@ export function tap(queue: Queue, options: { fail?: boolean; hold?: boolean } = 
   return t as unknown as Tap;
 }
 
-/** The events among what a tap recorded. */
-export const events = (t: Tap) => t.sent as Event[];
+/** The events among what a tap recorded, packets unpacked. */
+export const events = (t: Tap) => t.sent.flatMap(unpack) as Event[];
 
 /** Asserts that a service handles exactly the event types it subscribes to. */
 export function expectHandlesExactly(subscriber: Subscriber, handlers: Handlers) {

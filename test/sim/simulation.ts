@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Subscriber } from '../../shared/subscriptions';
 import { subscribers } from '../../shared/subscriptions';
 import type { OrderState } from '../../workers/orders/order';
-import { type ProviderMode, SAGA, type Violation, World, type WorldOptions } from './world';
+import { describe, type ProviderMode, SAGA, type Violation, World, type WorldOptions } from './world';
 
 /** How the shop looks: a few SKUs with few units, and more orders for them than they can serve. */
 export const shapes: fc.Arbitrary<WorldOptions> = fc
@@ -58,32 +58,32 @@ export function simulate(options: WorldOptions, choices: readonly number[]): Wor
         break;
       case 6:
         if (message) {
-          world.note(`deliver ${message.event.type} to ${message.to}, crash after ${arg % 3} calls`);
+          world.note(`deliver ${describe(message)}, crash after ${arg % 3} calls`);
           world.deliver(qi, arg % 3);
         }
         break;
       case 7:
         if (message) {
-          world.note(`deliver ${message.event.type} to ${message.to}, crash after commit before send`);
+          world.note(`deliver ${describe(message)}, crash after commit before send`);
           world.deliver(qi, Number.POSITIVE_INFINITY, true);
         }
         break;
       case 8:
         if (message) {
-          world.note(`duplicate ${message.event.type} to ${message.to}`);
+          world.note(`duplicate ${describe(message)}`);
           world.duplicate(qi);
         }
         break;
       case 9:
         if (message) {
-          world.note(`dead-letter ${message.event.type} to ${message.to}`);
+          world.note(`dead-letter ${describe(message)}`);
           world.deadLetter(qi);
         }
         break;
       case 10: {
         const [di, letter] = pick(world.deadLetters, arg);
         if (letter) {
-          world.note(`redrive ${letter.event.type} to ${letter.to}`);
+          world.note(`redrive ${describe(letter)}`);
           world.redrive(di);
         }
         break;
@@ -125,7 +125,7 @@ export function simulate(options: WorldOptions, choices: readonly number[]): Wor
         break;
       default:
         if (message) {
-          world.note(`deliver ${message.event.type} to ${message.to}`);
+          world.note(`deliver ${describe(message)}`);
           world.deliver(qi);
         }
     }

@@ -54,12 +54,18 @@ export const HOLD_TTL_MS = 900_000;
 const MAX_ORDER_AGE_MS = 7 * 24 * 3600_000;
 const RESEND_AFTER_MS = 5_000;
 
-/** A message in a queue: the event and how often it was delivered. */
-interface Message {
+/**
+ * A message in a queue: a packet of events for one subscriber (as the router sends them, see
+ * `shared/packet.ts`), acked only when every event in it is handled.
+ */
+export interface Message {
   seq: number;
   to: Subscriber;
-  event: Event;
+  events: Event[];
 }
+
+/** What a message holds, for the schedule's log. */
+export const describe = (m: Message) => `${m.events.map((e) => e.type).join('+')} to ${m.to}`;
 
 /** A Durable Object's outbox: staged events, sent or not. */
 class Outbox {
@@ -320,91 +326,101 @@ export class World {
   }
 
   private handle(message: Message, crashAfter: number, send: boolean): boolean {
-    const e = message.event;
     let calls = 0;
     const call = <T>(work: () => T): T => {
       if (calls++ >= crashAfter) throw new Crash();
       return work();
     };
+    // As shared/consume.ts with `holdAnswers`: a stateless consumer's answers to the packet are
+    // held and sent together before the ack; a crash before that loses them and the packet comes again.
+    const answers: Event[] = [];
     try {
-      switch (message.to) {
-        case 'orders': {
-          if (e.type === 'product.upserted') return true;
-          const fact = e.type as Fact;
-          const data = e.data as { orderId: string; trackingNumber?: string };
-          if (!this.orders.has(data.orderId)) return true;
-          call(() =>
-            this.runOrder(
-              data.orderId,
-              { type: 'Observe', fact, ...(data.trackingNumber ? { trackingNumber: data.trackingNumber } : {}) },
-              e,
-              send,
-            ),
-          );
-          return true;
-        }
-        case 'inventory':
-          return this.inventory(e, call);
-        case 'payments': {
-          if (!e.type.startsWith('order.')) return true;
-          const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
-          const terms = { orderId: o.id, amountCents: o.totalCents, currency: o.currency };
-          const msg: PaymentMessage | null =
-            e.type === 'order.placed'
-              ? { type: 'Authorize', ...terms, token: o.payment!.token, placedAt: o.placedAt }
-              : e.type === 'order.confirmed'
-                ? { type: 'Capture', ...terms }
-                : e.type === 'order.cancelled'
-                  ? { type: 'Compensate', ...terms }
-                  : null;
-          if (msg) call(() => this.runPayment(o.id, msg, e, send));
-          if (msg) call(() => this.callProvider(o.id, send));
-          return true;
-        }
-        case 'shipping': {
-          const o = e.data as {
-            id: string;
-            shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
-          };
-          if (e.type === 'order.confirmed')
-            call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address: o.shippingAddress }, e, send));
-          if (e.type === 'order.cancellation_requested')
-            call(() => this.runShipment(o.id, { type: 'RequestCancel', orderId: o.id }, e, send));
-          return true;
-        }
-        case 'notifications': {
-          if (!e.type.startsWith('order.') || this.mailIds.has(e.id)) return true;
-          const mail = mailFor(e as never);
-          call(() => {
-            this.mailIds.add(e.id);
-            if (mail) {
-              const key = `${(e.data as { id: string }).id}/${e.type}`;
-              this.mails.set(key, (this.mails.get(key) ?? 0) + 1);
-            }
-          });
-          return true;
-        }
-        case 'query':
-          return true;
-        default: {
-          const _exhaustive: never = message.to;
-          return _exhaustive;
-        }
-      }
+      // Every event of the packet, then the ack; a crash part way leaves some events handled and
+      // the whole packet to come again.
+      for (const e of message.events) this.handleEvent(message.to, e, call, send, answers);
+      if (answers.length > 0) call(() => this.publish(answers));
+      return true;
     } catch (error) {
       if (error instanceof Crash) return false;
       throw error;
     }
   }
 
+  private handleEvent(to: Subscriber, e: Event, call: <T>(work: () => T) => T, send: boolean, answers: Event[]): boolean {
+    switch (to) {
+      case 'orders': {
+        if (e.type === 'product.upserted') return true;
+        const fact = e.type as Fact;
+        const data = e.data as { orderId: string; trackingNumber?: string };
+        if (!this.orders.has(data.orderId)) return true;
+        call(() =>
+          this.runOrder(
+            data.orderId,
+            { type: 'Observe', fact, ...(data.trackingNumber ? { trackingNumber: data.trackingNumber } : {}) },
+            e,
+            send,
+          ),
+        );
+        return true;
+      }
+      case 'inventory':
+        return this.inventory(e, call, answers);
+      case 'payments': {
+        if (!e.type.startsWith('order.')) return true;
+        const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
+        const terms = { orderId: o.id, amountCents: o.totalCents, currency: o.currency };
+        const msg: PaymentMessage | null =
+          e.type === 'order.placed'
+            ? { type: 'Authorize', ...terms, token: o.payment!.token, placedAt: o.placedAt }
+            : e.type === 'order.confirmed'
+              ? { type: 'Capture', ...terms }
+              : e.type === 'order.cancelled'
+                ? { type: 'Compensate', ...terms }
+                : null;
+        if (msg) call(() => this.runPayment(o.id, msg, e, send));
+        if (msg) call(() => this.callProvider(o.id, send));
+        return true;
+      }
+      case 'shipping': {
+        const o = e.data as {
+          id: string;
+          shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
+        };
+        if (e.type === 'order.confirmed')
+          call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address: o.shippingAddress }, e, send));
+        if (e.type === 'order.cancellation_requested')
+          call(() => this.runShipment(o.id, { type: 'RequestCancel', orderId: o.id }, e, send));
+        return true;
+      }
+      case 'notifications': {
+        if (!e.type.startsWith('order.') || this.mailIds.has(e.id)) return true;
+        const mail = mailFor(e as never);
+        call(() => {
+          this.mailIds.add(e.id);
+          if (mail) {
+            const key = `${(e.data as { id: string }).id}/${e.type}`;
+            this.mails.set(key, (this.mails.get(key) ?? 0) + 1);
+          }
+        });
+        return true;
+      }
+      case 'query':
+        return true;
+      default: {
+        const _exhaustive: never = to;
+        return _exhaustive;
+      }
+    }
+  }
+
   /** As workers/inventory/consumer.ts: one call per SKU, then the answer. */
-  private inventory(e: Event, call: <T>(work: () => T) => T): boolean {
+  private inventory(e: Event, call: <T>(work: () => T) => T, answers: Event[]): boolean {
     if (!e.type.startsWith('order.')) return true;
     const o = e.data as { id: string; placedAt: string; items: { sku: string; quantity: number }[] };
     const lines = o.items.map(({ sku, quantity }) => ({ sku, quantity }));
-    // Stateless: the answer is published, then the message acked; a crash before that redoes it all.
+    // Stateless: the answer is held, sent with the packet's others, then the message acked; a crash before that redoes it all.
     const answer = (type: EventType, data: Record<string, unknown>) =>
-      call(() => this.publish([this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e)]));
+      answers.push(this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e));
     if (e.type === 'order.placed') {
       const holds = lines.map((l) =>
         call(() =>
@@ -551,8 +567,12 @@ export class World {
     outbox.markSent();
   }
 
-  /** The router: validates, archives, and fans out to every subscriber's inbox. */
+  /**
+   * The publisher and the router: one send's events travel as one packet, validated, archived and
+   * packed again per subscriber, each subscriber getting the events it subscribes to in one message.
+   */
   publish(events: readonly Event[]) {
+    const valid: Event[] = [];
     for (const raw of events) {
       const parsed = parseEvent(JSON.parse(JSON.stringify(raw)));
       if (!parsed.success) {
@@ -560,15 +580,21 @@ export class World {
         continue;
       }
       this.archive.push(parsed.data);
-      for (const to of subscribersOf(parsed.data.type)) this.queues.push({ seq: ++this.seq, to, event: parsed.data });
+      valid.push(parsed.data);
     }
+    this.fanOut(valid);
   }
 
   /** Replays archived events `from`..`to` (indexes) to `to` (or every subscriber), as the admin replay does. */
   replay(from: number, to: number, subscribers?: Subscriber[]) {
-    for (const e of this.archive.slice(from, to))
-      for (const s of subscribersOf(e.type))
-        if (!subscribers || subscribers.includes(s)) this.queues.push({ seq: ++this.seq, to: s, event: e });
+    this.fanOut(this.archive.slice(from, to), subscribers);
+  }
+
+  private fanOut(events: readonly Event[], only?: Subscriber[]) {
+    const packets = new Map<Subscriber, Event[]>();
+    for (const e of events)
+      for (const s of subscribersOf(e.type)) if (!only || only.includes(s)) packets.set(s, [...(packets.get(s) ?? []), e]);
+    for (const [to, packet] of packets) this.queues.push({ seq: ++this.seq, to, events: packet });
   }
 
   deadLetter(index: number) {

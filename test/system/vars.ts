@@ -4,7 +4,9 @@
  */
 export const SYSTEM_VARS: Record<string, Record<string, string>> = {
   // Development identity, whatever an older .dev.vars says (wrangler.toml's default is production's jwks).
-  'wrangler.toml': { AUTH_MODE: 'local' },
+  // These tests place bursts on a shared machine and expect them accepted; admission control is
+  // shown by its own test and by the bench (`npm run bench -- --rate 30 --seconds 60`).
+  'wrangler.toml': { AUTH_MODE: 'local', ADMISSION_MAX_LAG_MS: '60000' },
   // The saga asks again after 5 s, once, then cancels.
   'workers/orders/wrangler.toml': { SAGA_TIMEOUT_SECONDS: '5', SAGA_MAX_NUDGES: '1' },
   // A webhook delivery is dead-lettered after 2 attempts, so the dead-letter console can be shown in seconds.

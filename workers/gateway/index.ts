@@ -6,6 +6,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
+import { admission } from './admission';
 import { auditTrail } from './audit';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
@@ -50,6 +51,7 @@ const orderWrites = rateLimit(
   10,
 );
 app.on('POST', ['/v1/orders', '/v1/orders/:id/cancel'], orderWrites);
+app.on('POST', '/v1/orders', admission({ maxLagMs: (env) => Number(env.ADMISSION_MAX_LAG_MS) }));
 const reads = rateLimit((env) => env.READS, clientKey, 10);
 // A wildcard matches its bare path too (`/v1/orders/*` is `/v1/orders` as well), so each is named once.
 app.on(['GET', 'HEAD'], ['/v1/products/*', '/v1/orders/*'], reads);

@@ -3,6 +3,7 @@ import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
+import { holdAnswers } from '../../shared/packet';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
@@ -39,8 +40,11 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
 
 export default failClosed('notifications', NotificationsConfig, {
   fetch: health('notifications'),
-  queue: (batch, env) =>
-    batch.queue === 'conveyor-webhooks'
+  queue(batch, env) {
+    // The answers to a whole batch travel as one message.
+    const answers = holdAnswers(env.BUS);
+    return batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
-      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+      : consume(batch, handlers({ ...env, BUS: answers.queue }), { deadLetters: env.DEAD_LETTERS, answers });
+  },
 } satisfies ExportedHandler<Env>);

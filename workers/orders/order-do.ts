@@ -71,9 +71,14 @@ export class OrderDO extends DurableObject<Env> {
       if (seen.kind === 'mismatch')
         throw new DomainError('idempotency_key_reused', 'this Idempotency-Key was used with another body');
       if (seen.kind === 'replay') return { order: JSON.parse(seen.body) as OrderSnapshot, replayed: true };
-      const order = await this.execute(command, { traceparent }, (view) => {
-        if (key) this.idempotency.record(key.fingerprint, view, Date.now());
-      });
+      const order = await this.execute(
+        command,
+        { traceparent },
+        (view) => {
+          if (key) this.idempotency.record(key.fingerprint, view, Date.now());
+        },
+        'answer at commit',
+      );
       return { order: snapshot(placed(order)), replayed: false };
     });
   }
@@ -88,7 +93,9 @@ export class OrderDO extends DurableObject<Env> {
    * (`cancellation: "requested"`); refused once the parcel has left.
    */
   async cancel(traceparent: string): Promise<Reply<OrderSnapshot>> {
-    return reply(async () => snapshot(placed(await this.execute({ type: 'CancelOrder' }, { traceparent }))));
+    return reply(async () =>
+      snapshot(placed(await this.execute({ type: 'CancelOrder' }, { traceparent }, undefined, 'answer at commit'))),
+    );
   }
 
   /** The order now, or null when it was never placed. */
@@ -116,9 +123,15 @@ export class OrderDO extends DurableObject<Env> {
   /**
    * Decides, appends, stages what the events announce (and asks again for overdue steps) and runs
    * `alsoInTransaction`, all in one SQLite transaction; then sends. A cause already handled
-   * changes nothing.
+   * changes nothing. A customer's request is answered at the commit, with the send behind it: the
+   * outbox and its alarm deliver what is committed, so the customer need not wait for the queue.
    */
-  private async execute(command: OrderCommand, origin: Origin, alsoInTransaction?: (view: OrderSnapshot) => void) {
+  private async execute(
+    command: OrderCommand,
+    origin: Origin,
+    alsoInTransaction?: (view: OrderSnapshot) => void,
+    answer: 'answer at commit' | 'answer after send' = 'answer after send',
+  ) {
     this.state = this.ctx.storage.transactionSync(() => {
       if (origin.cause && !this.inbox.firstTime(origin.cause.id)) return this.state;
       const now = new Date();
@@ -138,7 +151,8 @@ export class OrderDO extends DurableObject<Env> {
       alsoInTransaction?.(snapshot(placed(next)));
       return next;
     });
-    await this.outbox.sendNow();
+    if (answer === 'answer at commit') this.ctx.waitUntil(this.outbox.sendNow());
+    else await this.outbox.sendNow();
     return this.state;
   }
 

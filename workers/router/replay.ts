@@ -1,8 +1,9 @@
 import { archivedEvents, hourPrefixes, inRange } from '../../shared/archive';
 import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
+import { sendPacked } from '../../shared/packet';
 import type { Subscriber } from '../../shared/subscriptions';
-import { chunks, fanOut, type Inboxes } from './route';
+import { fanOut, type Inboxes } from './route';
 
 /** A replay larger than this is refused: narrow the range or the types. */
 export const MAX_REPLAY_EVENTS = 20_000;
@@ -42,7 +43,7 @@ export async function replay(archive: R2Bucket, inboxes: Inboxes, request: Repla
   const events = await readArchive(archive, request);
   const sent: Partial<Record<Subscriber, number>> = {};
   for (const [subscriber, list] of fanOut(events, (e) => e, request.subscribers)) {
-    for (const chunk of chunks(list)) await inboxes[subscriber].sendBatch(chunk.map((body) => ({ body, contentType: 'json' })));
+    await sendPacked(inboxes[subscriber], list);
     sent[subscriber] = list.length;
   }
   return { events: events.length, sent };

@@ -1,7 +1,9 @@
 import { archiveEvents } from '../../shared/archive';
-import { backoffSeconds, type ConsumeOptions, deadLetter, receive } from '../../shared/consume';
+import { backoffSeconds, type ConsumeOptions, receive, sendDeadLetter } from '../../shared/consume';
 import type { Event } from '../../shared/events';
+import { type Packet, pack } from '../../shared/packet';
 import { publisherOf, type Subscriber, subscribersOf } from '../../shared/subscriptions';
+import { lagOf } from './lag';
 
 export type Inboxes = Record<Subscriber, Queue>;
 
@@ -17,56 +19,81 @@ export function inboxes(env: Env): Inboxes {
   };
 }
 
-/** Queues limits per `sendBatch`: 100 messages and 256 KB; we keep a margin for framing. */
-const MAX_MESSAGES = 100;
-const MAX_BYTES = 250_000;
-
 /**
- * Routes a batch from the bus: dead-letters what is not a valid event from its rightful publisher,
- * archives the rest, then sends one copy to each
- * subscriber's inbox. Each inbox gets its own `sendBatch`, so one failing inbox only retries
- * the messages bound for it; consumers dedup, so the copies other inboxes already took are harmless.
+ * Routes a batch from the bus: dead-letters each event that is not valid or not from its rightful
+ * publisher, archives the rest, then sends each subscriber one packet of every event of the batch
+ * it subscribes to (`shared/packet.ts`), so an inbox takes one message per batch, not one per
+ * event. A message is acked when every packet holding its events was sent; a failing inbox retries
+ * only the messages whose events it missed; consumers dedup, so the copies other inboxes already
+ * took are harmless.
  */
-export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, archive: R2Bucket, options: ConsumeOptions) {
+export async function route(
+  batch: MessageBatch<unknown>,
+  inboxes: Inboxes,
+  archive: R2Bucket,
+  options: ConsumeOptions & { lag?: (lagMs: number) => Promise<void> },
+) {
   const consumeOptions = { queue: batch.queue, ...options };
   const received: { message: Message<unknown>; event: Event }[] = [];
   for (const message of batch.messages) {
-    const event = await receive(message, consumeOptions);
-    if (!event) continue;
-    const publisher = publisherOf(event.type);
-    if (event.source !== publisher) {
-      await deadLetter(message, `${event.source} may not publish ${event.type} (its publisher is ${publisher})`, consumeOptions);
+    const { events, invalid } = receive(message);
+    const letters = [...invalid];
+    const valid: Event[] = [];
+    for (const event of events) {
+      const publisher = publisherOf(event.type);
+      if (event.source === publisher) valid.push(event);
+      else letters.push({ body: event, reason: `${event.source} may not publish ${event.type} (its publisher is ${publisher})` });
+    }
+    try {
+      for (const { body, reason } of letters) await sendDeadLetter(body, reason, message, consumeOptions);
+    } catch {
+      message.retry({ delaySeconds: backoffSeconds(message.attempts) });
       continue;
     }
-    received.push({ message, event });
+    if (valid.length === 0) message.ack();
+    for (const event of valid) received.push({ message, event });
   }
   if (received.length === 0) return;
+
+  // The same fact sent twice (a resend, a redrive) travels once.
+  const unique = new Map<string, { event: Event; messages: Message<unknown>[] }>();
+  for (const { message, event } of received) {
+    const seen = unique.get(event.id);
+    if (seen) seen.messages.push(message);
+    else unique.set(event.id, { event, messages: [message] });
+  }
+  const items = [...unique.values()];
+  const messages = new Set(received.map((r) => r.message));
+  // Measuring never fails the batch: admission only reads the lag.
+  await options
+    .lag?.(lagOf([...messages]))
+    .catch((error) => console.error(JSON.stringify({ msg: 'lag not recorded', error: String(error) })));
 
   try {
     await archiveEvents(
       archive,
-      received.map((r) => r.event),
+      items.map((i) => i.event),
     );
   } catch (error) {
     console.error(JSON.stringify({ msg: 'archive failed; retrying batch', error: String(error) }));
-    for (const { message } of received) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    for (const message of messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     return;
   }
 
   const failed = new Set<Message<unknown>>();
   await Promise.all(
-    [...fanOut(received, (r) => r.event)].map(async ([subscriber, items]) => {
-      for (const chunk of chunks(items, (i) => i.event)) {
+    [...fanOut(items, (i) => i.event)].map(async ([subscriber, list]) => {
+      for (const packet of pack(list, (i) => JSON.stringify(i.event).length)) {
         try {
-          await inboxes[subscriber].sendBatch(chunk.map(({ event }) => ({ body: event, contentType: 'json' })));
+          await inboxes[subscriber].send({ events: packet.map((i) => i.event) } satisfies Packet, { contentType: 'json' });
         } catch (error) {
           console.error(JSON.stringify({ msg: 'fan-out failed', subscriber, error: String(error) }));
-          for (const { message } of chunk) failed.add(message);
+          for (const item of packet) for (const message of item.messages) failed.add(message);
         }
       }
     }),
   );
-  for (const { message } of received) {
+  for (const message of messages) {
     if (failed.has(message)) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     else message.ack();
   }
@@ -87,23 +114,4 @@ export function fanOut<T>(items: readonly T[], eventOf: (item: T) => Event, only
     }
   }
   return bySubscriber;
-}
-
-/** Splits items into `sendBatch`-sized groups by count and by the size of their events. */
-export function chunks<T>(items: readonly T[], eventOf: (item: T) => Event = (item) => item as Event): T[][] {
-  const groups: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = JSON.stringify(eventOf(item)).length;
-    if (current.length > 0 && (current.length === MAX_MESSAGES || bytes + size > MAX_BYTES)) {
-      groups.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups;
 }

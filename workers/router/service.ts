@@ -5,6 +5,7 @@ import { AppError, reply } from '../../shared/errors';
 import type { RouterRpc } from '../../shared/rpc';
 import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
+import { readLag } from './lag';
 import { replay } from './replay';
 import { inboxes } from './route';
 
@@ -41,6 +42,11 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
 
   listAudit(query: AuditQuery) {
     return reply(() => audit.list(this.env.DB, query));
+  }
+
+  /** How far behind the platform runs, for the gateway's admission control. */
+  lag() {
+    return reply(() => readLag(this.env.DB));
   }
 
   /** Every queue a dead letter can come from, by name. */

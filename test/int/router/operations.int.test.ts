@@ -9,7 +9,7 @@ import { replay } from '../../../workers/router/replay';
 import { inboxes, route } from '../../../workers/router/route';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
-import { tap } from '../../helpers/queues';
+import { events as sentEvents, tap } from '../../helpers/queues';
 
 describe('routing guards', () => {
   it("dead-letters an event from a service that is not its type's publisher", async () => {
@@ -31,7 +31,7 @@ describe('routing guards', () => {
     const held = Object.fromEntries(Object.entries(inboxes(env)).map(([s, q]) => [s, tap(q, { hold: true })]));
     const batch = createMessageBatch('conveyor-bus', [message({ ...current, schemaVersion: 1, data: v1 })]);
     await route(batch, held as never, env.ARCHIVE, {});
-    expect(held.query!.sent).toEqual([current]);
+    expect(sentEvents(held.query!)).toEqual([current]);
   });
 });
 
@@ -124,7 +124,7 @@ describe('replay', () => {
     const held = Object.fromEntries(Object.entries(inboxes(env)).map(([s, q]) => [s, tap(q, { hold: true })]));
     const all = await replay(env.ARCHIVE, held as never, { from: at(0), to: at(9) });
     expect(all.events).toBe(3);
-    expect((held.query!.sent as Event[]).map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(sentEvents(held.query!).map((e) => e.id)).toEqual(events.map((e) => e.id));
 
     const narrowed = Object.fromEntries(Object.entries(inboxes(env)).map(([s, q]) => [s, tap(q, { hold: true })]));
     const some = await replay(env.ARCHIVE, narrowed as never, {
@@ -134,7 +134,7 @@ describe('replay', () => {
       subscribers: ['notifications'],
     });
     expect(some).toEqual({ events: 1, sent: { notifications: 1 } });
-    expect((narrowed.notifications!.sent as Event[]).map((e) => e.type)).toEqual(['order.confirmed']);
+    expect(sentEvents(narrowed.notifications!).map((e) => e.type)).toEqual(['order.confirmed']);
     expect(narrowed.query!.sent).toEqual([]);
   });
 });

@@ -2,11 +2,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { type Event, eventTypes } from '../../../shared/events';
+import { pack } from '../../../shared/packet';
 import { type Subscriber, subscribers, subscribersOf } from '../../../shared/subscriptions';
-import { chunks, type Inboxes, inboxes, route } from '../../../workers/router/route';
+import { type Inboxes, inboxes, route } from '../../../workers/router/route';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
-import { type Tap, tap } from '../../helpers/queues';
+import { events, type Tap, tap } from '../../helpers/queues';
 import { sampleEvents } from '../../helpers/samples';
 
 const realInboxes = inboxes(env);
@@ -40,13 +41,19 @@ describe('event router', () => {
     for (const s of subscribers) {
       const expected = sample.filter((e) => subscribersOf(e.type).includes(s)).map((e) => e.type);
       expect(
-        (inboxes[s].sent as Event[]).map((e) => e.type),
+        events(inboxes[s]).map((e) => e.type),
         s,
       ).toEqual(expected);
     }
     // Pattern subscriptions: notifications hears order.*, the read side hears everything.
-    expect((inboxes.notifications.sent as Event[]).map((e) => e.type).filter((t) => !t.startsWith('order.'))).toEqual([]);
-    expect(inboxes.query.sent).toHaveLength(sample.length);
+    expect(
+      events(inboxes.notifications)
+        .map((e) => e.type)
+        .filter((t) => !t.startsWith('order.')),
+    ).toEqual([]);
+    expect(events(inboxes.query)).toHaveLength(sample.length);
+    // One packet per subscriber for the whole batch.
+    for (const s of subscribers) expect(inboxes[s].sent, s).toHaveLength(1);
   });
 
   it('sends each event to exactly its subscribers', async () => {
@@ -62,11 +69,11 @@ describe('event router', () => {
     for (const s of subscribers) {
       const expected = sample.filter((e) => subscribersOf(e.type).includes(s)).map((e) => e.id);
       expect(
-        (inboxes[s].sent as Event[]).map((e) => e.id),
+        events(inboxes[s]).map((e) => e.id),
         s,
       ).toEqual(expected);
     }
-    expect((inboxes.shipping.sent as Event[]).map((e) => e.type)).toEqual(['order.confirmed']);
+    expect(events(inboxes.shipping).map((e) => e.type)).toEqual(['order.confirmed']);
   });
 
   it('archives every routed event as NDJSON under its hour', async () => {
@@ -100,19 +107,41 @@ describe('event router', () => {
     const result = await routeBatch([makeOrderPlaced(), makeEvent('order.confirmed', confirmedOrder)], inboxes);
     expect(result.explicitAcks).toEqual(['m0']);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m1']);
-    expect(inboxes.payments.sent).toHaveLength(2);
+    expect(events(inboxes.payments)).toHaveLength(2);
   });
 
-  it('fans a batch of 250 out in sendBatch calls of at most 100', async () => {
+  it('packs a batch of 250 into as few messages as fit 128 KB each', async () => {
     const placed = Array.from({ length: 250 }, () => makeOrderPlaced());
     const inboxes = tappedInboxes();
     const result = await routeBatch(placed, inboxes);
     expect(result.explicitAcks).toHaveLength(250);
-    expect(inboxes.inventory.sent).toHaveLength(250);
-    expect(inboxes.inventory.calls).toBe(3);
+    expect(events(inboxes.inventory)).toHaveLength(250);
+    const bytes = placed.reduce((n, e) => n + JSON.stringify(e).length, 0);
+    expect(inboxes.inventory.sent).toHaveLength(Math.ceil(bytes / 120_000));
+    for (const packet of inboxes.inventory.sent) expect(JSON.stringify(packet).length).toBeLessThanOrEqual(128_000);
   });
 
-  it('splits batches by size as well as by count', () => {
+  it('unpacks packets from the bus and sends a fact sent twice once', async () => {
+    const placed = makeOrderPlaced();
+    const confirmed = makeEvent('order.confirmed', confirmedOrder);
+    const inboxes = tappedInboxes();
+    const result = await routeBatch([{ events: [placed, confirmed] }, placed], inboxes);
+    expect(result.explicitAcks.sort()).toEqual(['m0', 'm1']);
+    expect(events(inboxes.payments).map((e) => e.id)).toEqual([placed.id, confirmed.id]);
+    expect(events(inboxes.shipping).map((e) => e.id)).toEqual([confirmed.id]);
+  });
+
+  it('dead-letters only the invalid event of a packet and routes the rest', async () => {
+    const placed = makeOrderPlaced();
+    const inboxes = tappedInboxes();
+    const deadLetters = tap(env.DEAD_LETTERS);
+    const result = await routeBatch([{ events: [placed, { ...makeOrderPlaced(), source: 'inventory' }] }], inboxes, deadLetters);
+    expect(result.explicitAcks).toEqual(['m0']);
+    expect(deadLetters.sent).toMatchObject([{ deadLetter: { reason: expect.stringContaining('inventory may not publish') } }]);
+    expect(events(inboxes.inventory).map((e) => e.id)).toEqual([placed.id]);
+  });
+
+  it('splits packets by size', () => {
     const big = Array.from({ length: 10 }, () =>
       makeOrderPlaced({
         items: Array.from({ length: 50 }, (_, i) => ({
@@ -123,9 +152,9 @@ describe('event router', () => {
         })),
       }),
     );
-    const groups = chunks(big);
-    expect(groups.length).toBeGreaterThan(1);
-    for (const group of groups) expect(group.reduce((n, e) => n + JSON.stringify(e).length, 0)).toBeLessThanOrEqual(250_000);
-    expect(groups.flat()).toHaveLength(10);
+    const packets = pack(big);
+    expect(packets.length).toBeGreaterThan(1);
+    for (const packet of packets) expect(JSON.stringify({ events: packet }).length).toBeLessThanOrEqual(128_000);
+    expect(packets.flat()).toHaveLength(10);
   });
 });

@@ -31,7 +31,7 @@ const placeOrder = createRoute({
   },
   responses: {
     202: { description: 'Accepted; follow `Location`', content: json(PlacedOrder) },
-    ...errors(400, 401, 409, 413, 422, 429),
+    ...errors(400, 401, 409, 413, 422, 429, 503),
   },
 });
 

@@ -1,4 +1,5 @@
 import { type Event, type EventOf, type EventType, parseEvent } from './events';
+import { type Meter, recordConsumed } from './metrics';
 
 export type Handlers = { [T in EventType]?: (event: EventOf<T>) => Promise<void> };
 
@@ -15,6 +16,8 @@ export interface ConsumeOptions {
   queue?: string;
   /** Attempts before a failing message is dead-lettered; MAX_RETRIES + 1 by default. */
   maxAttempts?: number;
+  /** Counts each message's outcome and latency (shared/metrics.ts); flushed once per batch. */
+  metrics?: Meter;
 }
 
 /** The body of a message in a dead-letter queue: where it came from, why, and the message itself. */
@@ -36,6 +39,8 @@ export function backoffSeconds(attempts: number): number {
  */
 export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, options: ConsumeOptions = {}) {
   await Promise.all(batch.messages.map((message) => consumeOne(message, handlers, { queue: batch.queue, ...options })));
+  options.metrics?.count('billable_total', { op: 'invocation' });
+  await options.metrics?.flush();
 }
 
 /**
@@ -50,19 +55,25 @@ export async function receive(message: Message<unknown>, options: ConsumeOptions
 }
 
 async function consumeOne(message: Message<unknown>, handlers: Handlers, options: ConsumeOptions) {
+  const start = Date.now();
   const event = await receive(message, options);
-  if (!event) return;
+  const outcome = event ? await handle(message, event, handlers, options) : 'dead-lettered';
+  if (options.metrics) recordConsumed(options.metrics, options.queue ?? 'unknown', event, outcome, start);
+}
+
+async function handle(message: Message<unknown>, event: Event, handlers: Handlers, options: ConsumeOptions) {
   const handler = handlers[event.type] as ((e: Event) => Promise<void>) | undefined;
   if (!handler) {
     // Not subscribed: routing sent it anyway (e.g. a replay); nothing to do.
     message.ack();
-    return;
+    return 'ignored';
   }
   try {
     await handler(event);
     message.ack();
+    return 'handled';
   } catch (error) {
-    await retryOrGiveUp(message, error, options);
+    return retryOrGiveUp(message, error, options);
   }
 }
 

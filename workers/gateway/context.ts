@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'hono/utils/jwt/types';
+import type { MetricsRpc } from '../../shared/metrics-api';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 
 /** The Hono environment of the gateway, declared once. */
@@ -29,3 +30,6 @@ export function services(env: Env) {
     router: env.ROUTER as unknown as Service<RouterRpc>,
   };
 }
+
+/** The metrics store (the router's MetricsService), typed by its contract. */
+export const metricsService = (env: Env) => env.METRICS as unknown as Service<MetricsRpc>;

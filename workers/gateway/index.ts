@@ -10,9 +10,11 @@ import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
 import { notFound, onError, validationHook } from './errors';
+import { observeRequests } from './observe';
 import { rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAdminOrders } from './routes/admin-orders';
+import { registerMetrics } from './routes/metrics';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
@@ -38,6 +40,7 @@ app.use('/v1/*', async function traceContext(c, next) {
   c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
   await next();
 });
+app.use('/v1/*', observeRequests());
 app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
 app.use('/v1/orders', customerAuth());
 app.use('/v1/orders/*', customerAuth());
@@ -55,6 +58,7 @@ registerProducts(app);
 registerAdmin(app);
 registerOperations(app);
 registerAdminOrders(app);
+registerMetrics(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });

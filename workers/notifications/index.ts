@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
+import { Meter } from '../../shared/metrics';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { deliverWebhooks, handlers } from './consumer';
 import { listMail } from './mailer';
@@ -40,5 +41,5 @@ export default {
   queue: (batch, env) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
-      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'notifications') }),
 } satisfies ExportedHandler<Env>;

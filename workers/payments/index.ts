@@ -1,4 +1,5 @@
 import { consume } from '../../shared/consume';
+import { Meter } from '../../shared/metrics';
 import { handlers } from './consumer';
 
 export { PaymentDO } from './payment-do';
@@ -11,5 +12,5 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'payments') }),
 } satisfies ExportedHandler<Env>;

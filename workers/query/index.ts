@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
+import { Meter } from '../../shared/metrics';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { handlers } from './consumer';
 import { awaitWrite, listExceptions, listOrders, salesReport, timeline } from './queries';
@@ -45,5 +46,5 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'query') }),
 } satisfies ExportedHandler<Env>;

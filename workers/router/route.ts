@@ -2,6 +2,7 @@ import { archiveEvents } from '../../shared/archive';
 import { backoffSeconds, type ConsumeOptions, deadLetter, receive } from '../../shared/consume';
 import type { Event } from '../../shared/events';
 import { publisherOf, type Subscriber, subscribersOf } from '../../shared/subscriptions';
+import { recordRouted } from './observe';
 
 export type Inboxes = Record<Subscriber, Queue>;
 
@@ -54,8 +55,9 @@ export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, arch
   }
 
   const failed = new Set<Message<unknown>>();
+  const bySubscriber = fanOut(received, (r) => r.event);
   await Promise.all(
-    [...fanOut(received, (r) => r.event)].map(async ([subscriber, items]) => {
+    [...bySubscriber].map(async ([subscriber, items]) => {
       for (const chunk of chunks(items, (i) => i.event)) {
         try {
           await inboxes[subscriber].sendBatch(chunk.map(({ event }) => ({ body: event, contentType: 'json' })));
@@ -69,6 +71,15 @@ export async function route(batch: MessageBatch<unknown>, inboxes: Inboxes, arch
   for (const { message } of received) {
     if (failed.has(message)) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     else message.ack();
+  }
+  if (options.metrics) {
+    const sent = new Map([...bySubscriber].map(([subscriber, items]) => [subscriber, items.length]));
+    recordRouted(
+      options.metrics,
+      received.map((r) => r.event),
+      sent,
+    );
+    await options.metrics.flush();
   }
 }
 

@@ -51,6 +51,7 @@ export const MetricsReport = z.object({
     outcomes: z.array(z.object({ outcome: z.string(), reason: z.string(), count: z.number() })),
     byStatus: z.record(z.string(), z.number()),
     stuck: z.array(z.object({ orderId: z.string(), placedAt: z.string(), ageSeconds: z.number() })),
+    recent: z.array(z.object({ orderId: z.string(), status: z.string(), placedAt: z.string(), reason: z.string().nullable() })),
   }),
   billable: z.object({
     orders: z.number(),

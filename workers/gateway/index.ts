@@ -9,6 +9,7 @@ import { childTraceparent } from '../../shared/ids';
 import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
+import { registerDashboard } from './dashboard';
 import { notFound, onError, validationHook } from './errors';
 import { observeRequests } from './observe';
 import { rateLimit } from './rate-limit';
@@ -68,7 +69,7 @@ app.doc31('/openapi.json', {
   info: { title: 'Conveyor', version: '0.1.0', description: 'Event-driven orders at the edge.' },
 });
 app.get('/docs', swaggerUI({ url: '/openapi.json' }));
-app.get('/', (c) => c.json({ service: 'conveyor', docs: '/docs', openapi: '/openapi.json', products: '/v1/products' }));
+registerDashboard(app);
 
 app.onError(onError);
 app.notFound(notFound);

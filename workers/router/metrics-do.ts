@@ -212,6 +212,13 @@ export class MetricsDO extends DurableObject<Env> {
       .toArray()
       .map((r) => ({ orderId: r.id, placedAt: r.placed_at, ageSeconds: Math.round((now - Date.parse(r.placed_at)) / 1000) }));
 
+    const recent = this.sql
+      .exec<{ id: string; status: string; placed_at: string; reason: string | null }>(
+        'SELECT id, status, placed_at, reason FROM orders ORDER BY placed_at DESC LIMIT 20',
+      )
+      .toArray()
+      .map((r) => ({ orderId: r.id, status: r.status, placedAt: r.placed_at, reason: r.reason }));
+
     const series = this.sql
       .exec<{ minute: number; name: string; labels: string; value: number }>(
         `SELECT minute, name, labels, sum(value) AS value FROM counters
@@ -253,6 +260,7 @@ export class MetricsDO extends DurableObject<Env> {
         })),
         byStatus,
         stuck,
+        recent,
       },
       billable: {
         orders: placed,

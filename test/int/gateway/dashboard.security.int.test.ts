@@ -39,6 +39,11 @@ describe('dashboard sign-in', () => {
     expect(res.status).toBe(401);
   });
 
+  it('refuses a sign-in the browser says is cross-site, and takes one it says is same-origin even with Origin: null', async () => {
+    expect((await signIn(env.ADMIN_API_KEY, { origin: origin, 'sec-fetch-site': 'cross-site' })).status).toBe(401);
+    expect((await signIn(env.ADMIN_API_KEY, { origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(303);
+  });
+
   it('exchanges the admin key for a short-lived signed cookie: HttpOnly, Secure over HTTPS, SameSite=Strict', async () => {
     const res = await signIn();
     expect(res.status).toBe(303);

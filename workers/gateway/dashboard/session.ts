@@ -59,8 +59,14 @@ export async function currentSession(c: Context<AppEnv>): Promise<Session | null
   }
 }
 
-/** Whether the request comes from this origin, when the browser says where it comes from. */
+/**
+ * Whether the request comes from this origin, when the browser says where it comes from:
+ * `Sec-Fetch-Site` first (a page with `Referrer-Policy: no-referrer` posts `Origin: null`), then
+ * `Origin`. A client that sends neither is no browser, and carries no ambient cookie to abuse.
+ */
 export function sameOrigin(c: Context<AppEnv>): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site) return site === 'same-origin';
   const origin = c.req.header('origin');
   return !origin || origin === new URL(c.req.url).origin;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `?window=` of the metrics: how far back the aggregates look. */
 export const MetricsWindow = z.enum(['5m', '15m', '1h', '6h', '24h', '7d']);

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -10,6 +9,7 @@ import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import type { AppEnv } from './context';
 import { registerDashboard } from './dashboard';
+import { registerDocs } from './docs';
 import { notFound, onError, validationHook } from './errors';
 import { observeRequests } from './observe';
 import { rateLimit } from './rate-limit';
@@ -68,7 +68,7 @@ app.doc31('/openapi.json', {
   openapi: '3.1.0',
   info: { title: 'Conveyor', version: '0.1.0', description: 'Event-driven orders at the edge.' },
 });
-app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+registerDocs(app);
 registerDashboard(app);
 
 app.onError(onError);

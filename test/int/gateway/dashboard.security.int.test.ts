@@ -116,3 +116,20 @@ describe('dashboard copy', () => {
     );
   });
 });
+
+describe('API reference', () => {
+  it('serves Swagger UI from the gateway itself, no CDN', async () => {
+    const page = await (await fetchGw('/docs')).text();
+    expect(page).toContain('/docs/assets/swagger-ui-bundle.js');
+    expect(page).not.toMatch(/https?:\/\//);
+    const bundle = await fetchGw('/docs/assets/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers.get('content-type')).toContain('javascript');
+    expect((await bundle.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('serves only the files the page needs from the package', async () => {
+    expect((await fetchGw('/docs/assets/package.json')).status).toBe(404);
+    expect((await fetchGw('/index.html')).status).toBe(404);
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+import { Hop } from '../../shared/metrics-api';
 
 /** The HTTP shapes of the public API, named for the OpenAPI document. */
 export const ErrorSchema = z
@@ -36,6 +37,9 @@ export const Timeline = z
       z.object({ id: z.string(), type: z.string(), source: z.string(), occurredAt: z.string(), data: z.unknown() }),
     ),
     freshness: Freshness,
+    hops: z.array(Hop).optional().openapi({
+      description: 'Per event: time to the router, then the wait and handler time at each consumer (where spans were recorded)',
+    }),
   })
   .openapi('Timeline');
 

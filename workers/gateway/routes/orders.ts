@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { consistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
-import { type AppEnv, services } from '../context';
+import { hopsOf } from '../../../shared/metrics-api';
+import { type AppEnv, metricsService, services } from '../context';
 import { errors, json, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
 
 const security = [{ customer: [] }];
@@ -92,6 +93,15 @@ async function ownOrder(env: Env, customerId: string, id: string) {
   return order;
 }
 
+/** The order's hops from its recorded spans; none when the metrics store cannot answer (it never fails the timeline). */
+async function orderHops(env: Env, orderId: string) {
+  try {
+    return hopsOf(await metricsService(env).spans(orderId));
+  } catch {
+    return [];
+  }
+}
+
 export function registerOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(placeOrder, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
@@ -120,6 +130,7 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
 
   app.openapi(orderTimeline, async (c) => {
     const order = await ownOrder(c.env, c.get('customerId'), c.req.valid('param').id);
-    return c.json(unwrap(await services(c.env).query.timeline(order.id)), 200);
+    const [timeline, hops] = await Promise.all([services(c.env).query.timeline(order.id), orderHops(c.env, order.id)]);
+    return c.json({ ...unwrap(timeline), hops }, 200);
   });
 }

@@ -160,8 +160,11 @@ async function act(id, what) {
   await deadLetters();
 }
 
-async function openOrder(id) {
-  put('order-body', h('p', { class: 'muted' }, 'Loading ' + id + ' …'));
+let openId = null;
+let openStatus = null;
+async function openOrder(id, quiet) {
+  if (!quiet) put('order-body', h('p', { class: 'muted' }, 'Loading ' + id + ' …'));
+  openId = id;
   try {
     const [order, trace] = await Promise.all([api('orders/' + encodeURIComponent(id)), api('orders/' + encodeURIComponent(id) + '/trace')]);
     const spans = trace.spans;
@@ -180,6 +183,7 @@ async function openOrder(id) {
         h('rect', { x, y, width: Math.max(2, s.ms * k), height: rowH - 5, rx: 2, style: 'fill:' + (bad ? 'var(--bad)' : 'var(--acc)') }),
         h('text', { x: Math.min(W - 60, x + Math.max(2, s.ms * k) + 4), y: y + 12 }, ms(s.ms))));
     });
+    openStatus = order.status;
     put('order-body',
       h('h3', { style: 'font-size:1rem' }, 'Order ' + order.id),
       h('p', {}, 'Status ', h('b', { id: 'order-status' }, order.status), order.cancelReason ? ' (' + order.cancelReason + ')' : '', ' · total ' + (order.totalCents / 100).toFixed(2) + ' ' + order.currency + ' · version ' + order.version),
@@ -226,6 +230,8 @@ async function tick() {
     for (const d of dead) deadByQueue[d.queue] = (deadByQueue[d.queue] || 0) + 1;
     topology(report, deadByQueue);
     saga(report);
+    // Watch an open order until it settles.
+    if (openId && openStatus === 'pending') await openOrder(openId, true);
     status.textContent = 'Updated ' + new Date().toLocaleTimeString();
   } catch (e) {
     status.textContent = 'Update failed: ' + e.message;
@@ -235,7 +241,11 @@ async function slowTick() {
   try { await Promise.all([webhooks(), mail(), report ? exceptions(report) : null]); } catch (e) { status.textContent = 'Update failed: ' + e.message; }
 }
 
-$('order-search').addEventListener('submit', (e) => { e.preventDefault(); location.hash = '#order/' + $('order-id').value.trim(); });
+$('order-search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const hash = '#order/' + $('order-id').value.trim();
+  if (location.hash === hash) route(); else location.hash = hash;
+});
 window.addEventListener('hashchange', route);
 function route() {
   const m = location.hash.match(/^#order\/(.+)$/);

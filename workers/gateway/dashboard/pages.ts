@@ -52,6 +52,7 @@ function layout(title: string, body: unknown, head: unknown = '') {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 ${head}
 </head>

@@ -64,9 +64,14 @@ export const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_00
 export class Meter {
   private points: Point[] = [];
 
+  /**
+   * With `ctx`, {@link flush} hands the write to `ctx.waitUntil` and returns at once, so counting
+   * never holds up the batch or the answer it counts.
+   */
   constructor(
     private readonly env: MetricsEnv,
     readonly service: string,
+    private readonly ctx?: { waitUntil(promise: Promise<unknown>): void },
   ) {}
 
   count(name: string, labels: Labels = {}, value = 1): void {
@@ -92,6 +97,11 @@ export class Meter {
     const points = this.points;
     this.points = [];
     if (points.length === 0) return;
+    if (this.ctx) this.ctx.waitUntil(this.write(points));
+    else await this.write(points);
+  }
+
+  private async write(points: Point[]): Promise<void> {
     try {
       if (this.env.ANALYTICS) for (const p of points) this.env.ANALYTICS.writeDataPoint(dataPoint(p));
       if (this.env.METRICS_STORE === 'local' && this.env.METRICS) await (this.env.METRICS as MetricsSink).record(points);

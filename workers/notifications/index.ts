@@ -38,8 +38,8 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) =>
+  queue: (batch, env, ctx?: ExecutionContext) =>
     batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
-      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'notifications') }),
+      : consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'notifications', ctx) }),
 } satisfies ExportedHandler<Env>;

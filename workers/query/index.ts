@@ -46,5 +46,6 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'query') }),
+  queue: (batch, env, ctx?: ExecutionContext) =>
+    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'query', ctx) }),
 } satisfies ExportedHandler<Env>;

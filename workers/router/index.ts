@@ -14,8 +14,8 @@ const health = (request: Request) =>
     : new Response('Not Found', { status: 404 });
 
 /** The router's meter writes to its own metrics store directly, not over a service binding. */
-const meter = (env: Env) =>
-  new Meter({ ...env, METRICS: { record: (points: Point[]) => metricsStore(env).record(points) } }, 'router');
+const meter = (env: Env, ctx?: ExecutionContext) =>
+  new Meter({ ...env, METRICS: { record: (points: Point[]) => metricsStore(env).record(points) } }, 'router', ctx);
 
 /** Every dead-letter queue's messages go to the console; a message that cannot be kept is retried. */
 async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
@@ -35,8 +35,8 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
 
 export default {
   fetch: health,
-  queue: (batch, env) =>
+  queue: (batch, env, ctx?: ExecutionContext) =>
     batch.queue === 'conveyor-bus'
-      ? route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS, metrics: meter(env) })
+      ? route(batch, inboxes(env), env.ARCHIVE, { deadLetters: env.DEAD_LETTERS, metrics: meter(env, ctx) })
       : keepDeadLetters(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -13,5 +13,6 @@ const health = (request: Request) =>
 
 export default {
   fetch: health,
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'shipping') }),
+  queue: (batch, env, ctx?: ExecutionContext) =>
+    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'shipping', ctx) }),
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,4 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { consume } from '../../../shared/consume';
@@ -57,6 +57,18 @@ describe('metrics counted where the router routes', () => {
     expect(after.saga.byStatus.confirmed).toBeGreaterThanOrEqual(1);
     const spans = await store().spans(order.id);
     expect(spans.map((s) => s.name)).toContain('publish order.confirmed');
+  });
+
+  it('writes after the batch, through waitUntil, when the runtime gives a context', async () => {
+    const before = await store().report('15m');
+    const { placed } = placedAndSettled(0);
+    const batch = createMessageBatch('conveyor-bus', [message(placed)]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    await waitOnExecutionContext(ctx);
+    const after = await store().report('15m');
+    expect(after.saga.placed - before.saga.placed).toBe(1);
+    expect(after.saga.recent.map((r) => r.orderId)).toContain(placed.subject);
   });
 
   it('counts cancellations by reason', async () => {

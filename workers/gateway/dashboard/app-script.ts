@@ -56,7 +56,7 @@ function topology(report, deadByQueue) {
     const dead = deadByQueue[name] || 0;
     return { line: rate(x.delivered) + ' · backlog ' + (x.backlog ?? '?') + ' · dead ' + dead, alarm: dead > 0 || (x.backlog || 0) > 100 };
   };
-  node('gateway', 5, 180, 'gateway', rate(handled.gateway || 0));
+  node('gateway', 5, 180, 'gateway', rate(report.saga.placed) + ' orders');
   node('orders-do', 165, 180, 'orders (OrderDO)', 'outbox → bus');
   const bus = queueLine('conveyor-bus');
   node('bus', 325, 180, '[bus]', bus.line, bus.alarm);

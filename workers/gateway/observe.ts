@@ -4,7 +4,7 @@ import { Meter, traceOf } from '../../shared/metrics';
 import type { AppEnv } from './context';
 
 /**
- * Records each API request: a span in the request's trace (the parent of the events it causes),
+ * Records each API write (and each failed read): a span in the request's trace (the parent of the events it causes),
  * its status, and its billable operations. Written after the answer, so it never delays it.
  *
  * @example
@@ -14,6 +14,8 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
   return async function observeRequests(c, next) {
     const start = Date.now();
     await next();
+    // Reads are many (clients and the dashboard poll) and change nothing: count writes and failures only.
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 500) return;
     const meter = new Meter(c.env, 'gateway', waitUntil(c));
     // The matched route, not the URL: `/v1/orders/:id`, so series stay few.
     const route = routePath(c, -1);

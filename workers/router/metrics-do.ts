@@ -46,14 +46,21 @@ export class MetricsDO extends DurableObject<Env> {
     ]);
   }
 
+  /** The minute old rows were last forgotten in (in memory: after a restart it simply prunes again). */
+  private prunedIn = -1;
+
   /** Adds one invocation's points, in one transaction; answers the rows it wrote. */
   record(points: Point[], now = Date.now()): number {
     let written = 0;
     this.ctx.storage.transactionSync(() => {
       for (const point of points) written += this.add(point, now);
-      this.sql.exec('DELETE FROM counters WHERE minute < ?', minuteOf(now) - KEEP_MINUTES);
-      this.sql.exec('DELETE FROM histograms WHERE minute < ?', minuteOf(now) - KEEP_MINUTES);
-      this.sql.exec('DELETE FROM spans WHERE start < ?', now - KEEP_SPANS_MS);
+      // Forgetting is due once a minute at most, not with every write: the object takes every Worker's writes.
+      if (minuteOf(now) !== this.prunedIn) {
+        this.prunedIn = minuteOf(now);
+        this.sql.exec('DELETE FROM counters WHERE minute < ?', minuteOf(now) - KEEP_MINUTES);
+        this.sql.exec('DELETE FROM histograms WHERE minute < ?', minuteOf(now) - KEEP_MINUTES);
+        this.sql.exec('DELETE FROM spans WHERE start < ?', now - KEEP_SPANS_MS);
+      }
     });
     return written;
   }

@@ -29,6 +29,15 @@ async function workerProject(
 
 const unreachable = () => new Response('not reachable at this test level', { status: 503 });
 
+/**
+ * A Worker alone has no router to write metrics to: its meter writes to Analytics Engine only
+ * (which keeps nothing locally); the router's own tests cover the store.
+ */
+const metricsElsewhere = {
+  vars: { METRICS_STORE: 'analytics-engine' },
+  miniflare: { serviceBindings: { METRICS: unreachable } },
+};
+
 /** Short clocks, so timeouts and expiries can be tested in seconds. */
 const testVars: Record<string, Record<string, string>> = {
   orders: { SAGA_TIMEOUT_SECONDS: '1', SAGA_MAX_NUDGES: '1' },
@@ -51,7 +60,8 @@ export default defineConfig({
         workers.map((w) =>
           workerProject(w, `./workers/${w}/wrangler.toml`, {
             migrations: withDatabase.includes(w) ? `./workers/${w}/migrations` : undefined,
-            vars: testVars[w],
+            vars: { ...testVars[w], ...(w !== 'router' && metricsElsewhere.vars) },
+            ...(w !== 'router' && { miniflare: metricsElsewhere.miniflare }),
           }),
         ),
       )),
@@ -63,10 +73,11 @@ export default defineConfig({
         vars: {
           AUTH_MODE: 'local',
           TEST_IDENTITY_KEYS: JSON.stringify({ ...identityProvider.keys, HS256: identityProvider.shared }),
+          ...metricsElsewhere.vars,
         },
         miniflare: {
           serviceBindings: Object.fromEntries(
-            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER'].map((b) => [b, unreachable]),
+            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER', 'METRICS'].map((b) => [b, unreachable]),
           ),
           outboundService: identityProvider.outbound,
         },

@@ -165,7 +165,8 @@ async function release(command: string[]) {
   try {
     for (const config of order) {
       const upload = secrets.get(config);
-      const args = [...command, '-c', config];
+      // Production metrics go to Analytics Engine only; the local MetricsDO store is for wrangler dev.
+      const args = [...command, '-c', config, '--var', 'METRICS_STORE:analytics-engine'];
       if (upload && Object.keys(upload).length > 0) {
         const file = join(dir, 'secrets.json');
         writeFileSync(file, JSON.stringify(upload), { mode: 0o600 });

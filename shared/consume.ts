@@ -1,4 +1,5 @@
 import { type Event, type EventOf, type EventType, parseEvent } from './events';
+import { type Meter, recordConsumed } from './metrics';
 import { type HeldAnswers, unpack } from './packet';
 
 export type Handlers = { [T in EventType]?: (event: EventOf<T>) => Promise<void> };
@@ -18,6 +19,8 @@ export interface ConsumeOptions {
   maxAttempts?: number;
   /** Answers the handlers sent, held to be sent packed before the batch is acked (`holdAnswers`). */
   answers?: HeldAnswers;
+  /** Counts each event's outcome and latency (shared/metrics.ts); flushed once per batch. */
+  metrics?: Meter;
 }
 
 /** The body of a message in a dead-letter queue: where it came from, why, and the message itself. */
@@ -41,7 +44,7 @@ export function backoffSeconds(attempts: number): number {
  */
 export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, options: ConsumeOptions = {}) {
   const opts = { queue: batch.queue, ...options };
-  const outcomes = await Promise.all(batch.messages.map((message) => handleMessage(message, handlers)));
+  const outcomes = await Promise.all(batch.messages.map((message) => handleMessage(message, handlers, opts)));
   try {
     await options.answers?.flush();
   } catch (error) {
@@ -50,6 +53,8 @@ export async function consume(batch: MessageBatch<unknown>, handlers: Handlers, 
     return;
   }
   await Promise.all(outcomes.map((outcome) => settle(outcome, opts)));
+  options.metrics?.count('billable_total', { op: 'invocation' });
+  await options.metrics?.flush();
 }
 
 /** The events in a message, and the bodies in it that are not valid events, with the reason. */
@@ -70,20 +75,26 @@ interface Outcome {
   failed: { body: unknown; error: unknown }[];
 }
 
-async function handleMessage(message: Message<unknown>, handlers: Handlers): Promise<Outcome> {
+async function handleMessage(message: Message<unknown>, handlers: Handlers, options: ConsumeOptions): Promise<Outcome> {
+  const start = Date.now();
   const { events, invalid } = receive(message);
   const failed: Outcome['failed'] = [];
+  const record = (event: Event | null, outcome: 'handled' | 'ignored' | 'retried' | 'dead-lettered') =>
+    options.metrics && recordConsumed(options.metrics, options.queue ?? 'unknown', event, outcome, start);
   await Promise.all(
     events.map(async (event) => {
       // Not subscribed: routing sent it anyway (e.g. a replay); nothing to do.
       const handler = handlers[event.type] as ((e: Event) => Promise<void>) | undefined;
       try {
         await handler?.(event);
+        record(event, handler ? 'handled' : 'ignored');
       } catch (error) {
         failed.push({ body: event, error });
+        record(event, 'retried');
       }
     }),
   );
+  for (const _ of invalid) record(null, 'dead-lettered');
   return { message, invalid, failed };
 }
 

@@ -1,4 +1,5 @@
 import type { Scope } from '../../shared/audit';
+import type { MetricsRpc } from '../../shared/metrics-api';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 import type { GatewayConfig } from './config';
 import type { Operator } from './operators';
@@ -35,3 +36,6 @@ export function services(env: Env) {
     router: env.ROUTER as unknown as Service<RouterRpc>,
   };
 }
+
+/** The metrics store (the router's MetricsService), typed by its contract. */
+export const metricsService = (env: Env) => env.METRICS as unknown as Service<MetricsRpc>;

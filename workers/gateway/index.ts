@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
@@ -12,11 +11,15 @@ import { adminAuth, customerAuth } from './auth';
 import { carrierSignature } from './carrier-signature';
 import { configured } from './config';
 import type { AppEnv } from './context';
+import { registerDashboard } from './dashboard';
+import { registerDocs } from './docs';
 import { notFound, onError, tooLarge, validationHook } from './errors';
+import { observeRequests } from './observe';
 import { clientKey, rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAdminOrders } from './routes/admin-orders';
 import { registerAudit } from './routes/audit';
+import { registerMetrics } from './routes/metrics';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
 import { registerProducts } from './routes/products';
@@ -43,6 +46,7 @@ app.use('/v1/*', async function traceContext(c, next) {
   c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
   await next();
 });
+app.use('/v1/*', observeRequests());
 app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(
@@ -64,6 +68,7 @@ registerAdmin(app);
 registerOperations(app);
 registerAdminOrders(app);
 registerAudit(app);
+registerMetrics(app);
 registerWebhooks(app);
 
 app.openAPIRegistry.registerComponent('securitySchemes', 'customer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -72,8 +77,8 @@ app.doc31('/openapi.json', {
   openapi: '3.1.0',
   info: { title: 'Conveyor', version: '0.1.0', description: 'Event-driven orders at the edge.' },
 });
-app.get('/docs', swaggerUI({ url: '/openapi.json' }));
-app.get('/', (c) => c.json({ service: 'conveyor', docs: '/docs', openapi: '/openapi.json', products: '/v1/products' }));
+registerDocs(app);
+registerDashboard(app);
 
 app.onError(onError);
 app.notFound(notFound);

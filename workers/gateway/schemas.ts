@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { errorCodeNames, errorCodes } from '../../shared/error-codes';
 import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+import { Hop } from '../../shared/metrics-api';
 
 const codeTable = [
   '| code | status | meaning |',
@@ -49,6 +50,9 @@ export const Timeline = z
       z.object({ id: z.string(), type: z.string(), source: z.string(), occurredAt: z.string(), data: z.unknown() }),
     ),
     freshness: Freshness,
+    hops: z.array(Hop).optional().openapi({
+      description: 'Per event: time to the router, then the wait and handler time at each consumer (where spans were recorded)',
+    }),
   })
   .openapi('Timeline');
 

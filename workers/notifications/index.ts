@@ -3,6 +3,7 @@ import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
+import { Meter } from '../../shared/metrics';
 import { holdAnswers } from '../../shared/packet';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
@@ -40,11 +41,15 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
 
 export default failClosed('notifications', NotificationsConfig, {
   fetch: health('notifications'),
-  queue(batch, env) {
+  queue(batch, env, ctx?: ExecutionContext) {
     // The answers to a whole batch travel as one message.
     const answers = holdAnswers(env.BUS);
     return batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
-      : consume(batch, handlers({ ...env, BUS: answers.queue }), { deadLetters: env.DEAD_LETTERS, answers });
+      : consume(batch, handlers({ ...env, BUS: answers.queue }), {
+          deadLetters: env.DEAD_LETTERS,
+          answers,
+          metrics: new Meter(env, 'notifications', ctx),
+        });
   },
 } satisfies ExportedHandler<Env>);

@@ -1,6 +1,7 @@
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { health } from '../../shared/health';
+import { Meter } from '../../shared/metrics';
 import { OrdersConfig } from './config';
 import { handlers } from './consumer';
 
@@ -9,5 +10,6 @@ export { OrdersService } from './service';
 
 export default failClosed('orders', OrdersConfig, {
   fetch: health('orders'),
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env, ctx?: ExecutionContext) =>
+    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'orders', ctx) }),
 } satisfies ExportedHandler<Env>);

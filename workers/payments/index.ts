@@ -1,6 +1,7 @@
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { health } from '../../shared/health';
+import { Meter } from '../../shared/metrics';
 import { handlers } from './consumer';
 import { PaymentsConfig } from './payment-do';
 
@@ -8,5 +9,6 @@ export { PaymentDO } from './payment-do';
 
 export default failClosed('payments', PaymentsConfig, {
   fetch: health('payments'),
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env, ctx?: ExecutionContext) =>
+    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'payments', ctx) }),
 } satisfies ExportedHandler<Env>);

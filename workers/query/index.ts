@@ -3,6 +3,7 @@ import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
+import { Meter } from '../../shared/metrics';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { QueryConfig, queryConfig } from './config';
 import { handlers } from './consumer';
@@ -50,5 +51,6 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
 
 export default failClosed('query', QueryConfig, {
   fetch: health('query'),
-  queue: (batch, env) => consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS }),
+  queue: (batch, env, ctx?: ExecutionContext) =>
+    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'query', ctx) }),
 } satisfies ExportedHandler<Env>);

@@ -4,6 +4,7 @@ import type { Event } from '../../shared/events';
 import { type Packet, pack } from '../../shared/packet';
 import { publisherOf, type Subscriber, subscribersOf } from '../../shared/subscriptions';
 import { lagOf } from './lag';
+import { recordRouted } from './observe';
 
 export type Inboxes = Record<Subscriber, Queue>;
 
@@ -81,9 +82,11 @@ export async function route(
   }
 
   const failed = new Set<Message<unknown>>();
+  const packets = new Map<Subscriber, number>();
   await Promise.all(
     [...fanOut(items, (i) => i.event)].map(async ([subscriber, list]) => {
       for (const packet of pack(list, (i) => JSON.stringify(i.event).length)) {
+        packets.set(subscriber, (packets.get(subscriber) ?? 0) + 1);
         try {
           await inboxes[subscriber].send({ events: packet.map((i) => i.event) } satisfies Packet, { contentType: 'json' });
         } catch (error) {
@@ -96,6 +99,15 @@ export async function route(
   for (const message of messages) {
     if (failed.has(message)) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
     else message.ack();
+  }
+  if (options.metrics) {
+    recordRouted(
+      options.metrics,
+      items.map((i) => i.event),
+      packets,
+      messages.size,
+    );
+    await options.metrics.flush();
   }
 }
 

@@ -2,7 +2,8 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { readConsistencyToken, signConsistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
-import { type AppEnv, services } from '../context';
+import { hopsOf } from '../../../shared/metrics-api';
+import { type AppEnv, metricsService, services } from '../context';
 import { errors, json, ListOrdersQuery, Order, OrderList, PlacedOrder, PlaceOrderBody, Timeline } from '../schemas';
 import { assertKnownOrder, rememberOrder } from '../storage-guard';
 import { boundedWait } from '../waits';
@@ -96,6 +97,15 @@ async function ownOrder(c: Context<AppEnv>, id: string) {
   return order;
 }
 
+/** The order's hops from its recorded spans; none when the metrics store cannot answer (it never fails the timeline). */
+async function orderHops(env: Env, orderId: string) {
+  try {
+    return hopsOf(await metricsService(env).spans(orderId));
+  } catch {
+    return [];
+  }
+}
+
 export function registerOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(placeOrder, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
@@ -136,6 +146,7 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
     const id = c.req.valid('param').id;
     if (!UUID.test(id)) throw orderNotFound();
     await assertKnownOrder(c, id);
-    return c.json(unwrap(await services(c.env).query.timeline(id)), 200);
+    const [timeline, hops] = await Promise.all([services(c.env).query.timeline(id), orderHops(c.env, id)]);
+    return c.json({ ...unwrap(timeline), hops }, 200);
   });
 }

@@ -1,0 +1,53 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { Meter, traceOf } from '../../shared/metrics';
+import type { AppEnv } from './context';
+
+/**
+ * Records each API write (and each failed read): a span in the request's trace (the parent of the events it causes),
+ * its status, and its billable operations. Written after the answer, so it never delays it.
+ *
+ * @example
+ * app.use('/v1/*', observeRequests());
+ */
+export function observeRequests(): MiddlewareHandler<AppEnv> {
+  return async function observeRequests(c, next) {
+    const start = Date.now();
+    await next();
+    // Reads are many (clients and the dashboard poll) and change nothing: count writes and failures only.
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 500) return;
+    const meter = new Meter(c.env, 'gateway', waitUntil(c));
+    // The matched route, not the URL: `/v1/orders/:id`, so series stay few.
+    const route = routePath(c, -1);
+    meter.count('requests_total', { method: c.req.method, route, status: String(c.res.status) });
+    meter.observe('request_ms', { method: c.req.method, route }, Date.now() - start);
+    meter.count('billable_total', { op: 'invocation' });
+    // Placing and cancelling an order is one call to its Durable Object.
+    if (c.req.method === 'POST' && route.startsWith('/v1/orders')) meter.count('billable_total', { op: 'do_request' });
+    const trace = traceOf(c.get('traceparent'));
+    if (trace) {
+      meter.span({
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        parentId: null,
+        name: `${c.req.method} ${route}`,
+        orderId: /^\/v1\/(admin\/)?orders\/:id/.test(route)
+          ? (c.req.path.split('/')[c.req.path.includes('/admin/') ? 4 : 3] ?? null)
+          : null,
+        start,
+        ms: Date.now() - start,
+        outcome: String(c.res.status),
+      });
+    }
+    await meter.flush();
+  };
+}
+
+/** The request's `waitUntil`, where there is an execution context (`app.request()` in tests has none). */
+function waitUntil(c: Context<AppEnv>) {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,25 +3,14 @@
 // without a documented code, and any state change no accepted request explains.
 // FUZZ_RUNS=… and FUZZ_SEED=… repeat or resize a run.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzz } from '../test/fuzz/run.ts';
 import { devVars, seedCatalog, startTopology } from './local.ts';
+import { freePort } from './processes.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-fuzz-'));
 console.log(`Starting a local topology on 127.0.0.1 (state in ${persistTo}) …`);

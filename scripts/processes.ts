@@ -97,6 +97,27 @@ export function stopOnInterrupt(cleanup: () => void | Promise<void> = () => {}):
  * Resolves if nothing listens on `port` (IPv4 and, where there is one, IPv6 loopback), else rejects
  * with a message that names the port and says how to pick another.
  */
+/** A port on 127.0.0.1 that nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Whether nothing listens on `port` of 127.0.0.1 now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export async function assertPortFree(port: number): Promise<void> {
   for (const host of ['127.0.0.1', '::1']) {
     const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {

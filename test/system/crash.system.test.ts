@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startTopology, type Topology } from '../../scripts/local.ts';
+import { freePort, portFree } from '../../scripts/processes.ts';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
 import type { OrderInspection } from '../../shared/rpc';
 import { eventually, orderBody, tokenFor } from './client';
@@ -12,23 +12,6 @@ import { eventually, orderBody, tokenFor } from './client';
 // own clocks), killed with SIGKILL in the middle of 60 orders and started again on the same state:
 // local queues live in memory, so every message in flight is lost. What heals it is each order's
 // own deadline (issue 7, defect 6).
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 const persistTo = mkdtempSync(join(tmpdir(), 'conveyor-crash-'));
 let topology: Topology | undefined;

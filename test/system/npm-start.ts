@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from '../../scripts/local.ts';
@@ -19,16 +18,7 @@ export interface NpmStart {
   waitFor(text: string | RegExp, ms?: number): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort, portFree } from '../../scripts/processes.ts';
 
 export function newStateDir(): string {
   return mkdtempSync(join(tmpdir(), 'conveyor-start-'));
@@ -97,12 +87,4 @@ export async function within(ms: number, check: () => boolean | Promise<boolean>
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot } from '../../shared/events';
 import type {
@@ -12,29 +10,8 @@ import type {
   WebhookDelivery,
 } from '../../shared/rpc';
 import { admin, call, eventually, newProduct, orderBody, placeOrder, tokenFor } from './client';
+import { receiver } from './receiver';
 import { shop } from './shop';
-
-/** A webhook receiver that is down until fixed; it records each webhook-id it accepted. */
-function receiver() {
-  const state = { up: false, accepted: [] as string[], url: '' };
-  const server = createServer((req, res) => {
-    req.resume();
-    if (!state.up) return res.writeHead(503).end();
-    state.accepted.push(String(req.headers['webhook-id']));
-    res.writeHead(204).end();
-  });
-  return {
-    state,
-    start: () =>
-      new Promise<void>((r) =>
-        server.listen(0, '127.0.0.1', () => {
-          state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-          r();
-        }),
-      ),
-    stop: () => new Promise((r) => server.close(r)),
-  };
-}
 
 const adminCall = <T>(method: string, path: string, body?: unknown) => call<T>(method, path, { token: admin(), body });
 

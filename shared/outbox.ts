@@ -62,16 +62,6 @@ export class Outbox {
     }
   }
 
-  /** Stages already-sent events of `type` again, with their original ids; answers how many. */
-  resend(type: Event['type'], wakeAt = Number.POSITIVE_INFINITY): number {
-    const { rowsWritten } = this.storage.sql.exec(
-      'UPDATE outbox SET sent_at = NULL WHERE type = ? AND sent_at IS NOT NULL',
-      type,
-    );
-    if (rowsWritten > 0) this.armResend(wakeAt);
-    return rowsWritten;
-  }
-
   /** Arms the alarm without awaiting it, so it commits with the caller's synchronous writes. */
   private armResend(wakeAt: number): void {
     void this.storage.setAlarm(Math.min(Date.now() + RESEND_AFTER_MS, wakeAt));

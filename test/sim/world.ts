@@ -21,6 +21,7 @@ import {
   deadline,
   type Fact,
   initialOrder,
+  milestoneOf,
   type Order,
   type Announcement as OrderAnnouncement,
   type OrderCommand,
@@ -82,16 +83,6 @@ class Outbox {
         row.stagedAt = now;
       } else this.rows.set(e.id, { event: e, sent: false, stagedAt: now });
     }
-  }
-  resend(type: EventType, now: number): number {
-    let n = 0;
-    for (const row of this.rows.values())
-      if (row.event.type === type && row.sent) {
-        row.sent = false;
-        row.stagedAt = now;
-        n++;
-      }
-    return n;
   }
   unsent(): Event[] {
     return [...this.rows.values()].filter((r) => !r.sent).map((r) => r.event);
@@ -223,16 +214,24 @@ export class World {
     if (cause) o.inbox.add(cause.id);
     let next = o.state;
     const out: Event[] = [];
+    const askedFor: Event[] = [];
     for (const event of events) {
       next = orderDecider.evolve(next, event);
       if (next.status === 'empty') continue;
-      if (event.type === 'SagaNudged') for (const type of askedAgain(event)) o.outbox.resend(type, this.now);
+      if (event.type === 'SagaNudged') {
+        for (const type of askedAgain(event)) {
+          const milestone = milestoneOf(type, next);
+          const again = milestone && announceOrder(milestone, next);
+          if (again) askedFor.push(this.event('orders', orderId, again, cause));
+        }
+      }
       const a = announceOrder(event, next);
       if (a) out.push(this.event('orders', orderId, a, cause));
     }
     o.state = next;
     if (wasPending && next.status !== 'pending') this.settledAt.set(orderId, this.now);
     o.outbox.add(out, this.now);
+    o.outbox.announce(askedFor, this.now);
     if (send) this.flush(o.outbox);
   }
 
@@ -273,12 +272,8 @@ export class World {
       const a = announcePayment(event, p.state);
       if (a) out.push(this.event('payments', orderId, a, cause));
     }
-    for (const e of out) {
-      // A fact announced again is sent again with its first id.
-      const row = p.outbox.rows.get(e.id);
-      if (row) row.sent = false;
-    }
-    p.outbox.add(out, this.now);
+    // A fact announced again is sent again with its first id.
+    p.outbox.announce(out, this.now);
     if (send) this.flush(p.outbox);
   }
 

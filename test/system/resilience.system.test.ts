@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { OrderSummary, SentMail, TimelineEntry, WebhookDelivery } from '../../shared/rpc';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { OrderSnapshot } from '../../shared/events';
+import type { OrderSummary, SentMail, WebhookDelivery } from '../../shared/rpc';
 import { admin, call, carrierSignature, eventually, newProduct, orderBody, tokenFor } from './client';
 import { shop } from './shop';
 

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { Freshness, OrderSummary, TimelineEntry } from '../../shared/rpc';
+import type { Freshness, OrderSummary } from '../../shared/rpc';
 import { address, call, eventually, newProduct, orderBody, tokenFor } from './client';
 import { shop } from './shop';
 

@@ -140,14 +140,17 @@ export class OrderDO extends DurableObject<Env> {
       this.stream.append(events, this.state.version);
       let next = this.state;
       const published: Event[] = [];
+      const askedFor: Event[] = [];
       for (const event of events) {
         next = evolve(next, event);
         const order = placed(next);
-        if (event.type === 'SagaNudged') published.push(...this.askAgain(event, order, origin, now));
+        if (event.type === 'SagaNudged') askedFor.push(...askAgain(event, order, origin, now));
         const out = announcement(event, order, origin, now);
         if (out) published.push(out);
       }
       this.outbox.add(published, this.nextDeadline(next));
+      // Asked again under their first ids: a row still kept is sent again as it was, a pruned one is rebuilt.
+      this.outbox.announce(askedFor, this.nextDeadline(next));
       alsoInTransaction?.(snapshot(placed(next)));
       return next;
     });
@@ -155,21 +158,18 @@ export class OrderDO extends DurableObject<Env> {
     else await this.outbox.sendNow();
     return this.state;
   }
-
-  /** Sends the events that ask for overdue steps again, with their ids; rebuilt if pruned. */
-  private askAgain(nudge: Extract<OrderChange, { type: 'SagaNudged' }>, order: OrderState, origin: Origin, now: Date): Event[] {
-    const rebuilt: Event[] = [];
-    for (const type of askedAgain(nudge)) {
-      if (this.outbox.resend(type) > 0) continue;
-      const milestone = milestoneOf(type, order);
-      const out = milestone && announcement(milestone, order, origin, now);
-      if (out) rebuilt.push(out);
-    }
-    return rebuilt;
-  }
 }
 
 const toIso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+
+/** The events that ask for a nudge's overdue steps, under the ids they were first sent with. */
+function askAgain(nudge: Extract<OrderChange, { type: 'SagaNudged' }>, order: OrderState, origin: Origin, now: Date): Event[] {
+  return askedAgain(nudge).flatMap((type) => {
+    const milestone = milestoneOf(type, order);
+    const out = milestone && announcement(milestone, order, origin, now);
+    return out ? [out] : [];
+  });
+}
 
 /** The published event of a stream event, if any, with the id of the fact it states. */
 function announcement(event: OrderChange, order: OrderState, origin: Origin, now: Date): Event | null {

@@ -1,8 +1,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as z from 'zod';
 import { requireConfig } from '../../shared/config';
-import type { Event, EventType, OrderSnapshot } from '../../shared/events';
-import { deterministicId } from '../../shared/ids';
+import type { Event, OrderSnapshot } from '../../shared/events';
+import { factId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
@@ -146,15 +146,12 @@ export class PaymentDO extends DurableObject<Env> {
     if (events.length === 0) return;
     let next = this.state;
     const announced: Event[] = [];
-    const repeated: EventType[] = [];
     for (const event of events) {
       next = evolve(next, event);
       const announcement = announce(event, next);
       if (!announcement) continue;
       const { type, data, key } = announcement;
-      const meta = { source: SOURCE, subject: data.orderId, cause: this.cause, id: await deterministicId(key), now };
-      announced.push(newEvent(type, data, meta));
-      if (event.type === 'OutcomeRepeated') repeated.push(type);
+      announced.push(newEvent(type, data, { source: SOURCE, subject: data.orderId, cause: this.cause, id: factId(key), now }));
     }
     this.ctx.storage.transactionSync(() => {
       this.ctx.storage.sql.exec(
@@ -164,9 +161,8 @@ export class PaymentDO extends DurableObject<Env> {
         JSON.stringify(this.cause),
         now.getTime(),
       );
-      // A fact announced again keeps its id: the row is already there, so it is staged again instead.
-      this.outbox.add(announced);
-      for (const type of repeated) this.outbox.resend(type);
+      // A fact announced again keeps its id: its row is already there and is sent again.
+      this.outbox.announce(announced);
       this.state = next;
       // Not awaited, so the alarm commits with this transaction's writes.
       const wakeAt = this.wakeAt();

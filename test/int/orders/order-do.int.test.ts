@@ -15,10 +15,7 @@ async function placed() {
 describe('OrderDO', () => {
   it('places an order: one event in its stream, order.placed sent from the outbox', async () => {
     const { stub, answer } = await placed();
-    expect(answer).toMatchObject({
-      ok: true,
-      value: { order: { status: 'pending', version: 1, totalCents: 3800 }, replayed: false },
-    });
+    expect(expectOk(answer)).toMatchObject({ order: { status: 'pending', version: 1, totalCents: 3800 }, replayed: false });
     await runInDurableObject(stub, (_instance: OrderDO, state) => {
       expect(state.storage.sql.exec('SELECT version, type FROM events').toArray()).toEqual([{ version: 1, type: 'OrderPlaced' }]);
       expect(state.storage.sql.exec('SELECT type FROM outbox WHERE sent_at IS NOT NULL').toArray()).toEqual([

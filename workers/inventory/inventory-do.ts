@@ -108,16 +108,16 @@ export class InventoryDO extends DurableObject<Env> {
   private async change(message: Exclude<StockMessage, { type: 'Recount' }>): Promise<HoldStatus | null> {
     const result = this.ctx.storage.transactionSync(() => {
       const before = this.product();
-      const { hold, changed } = this.apply(message, message.orderId);
+      const { hold, stock, changed } = this.apply(message, message.orderId);
       if (changed) this.pruneSettledHolds();
-      const saved = changed && before ? this.save(fromRow(before), before.version + 1, this.stockNow()) : null;
+      const saved = changed && before ? this.save(fromRow(before), before.version + 1, stock) : null;
       return { status: hold?.status ?? null, saved };
     });
     if (result.saved) await this.writeListing(result.saved);
     return result.status;
   }
 
-  /** Load → decide → persist, inside the caller's transaction. */
+  /** Load → decide → persist the hold, inside the caller's transaction; the caller saves the stock with the product's version. */
   private apply(message: StockMessage, orderId: string | null): SkuState & { changed: boolean } {
     const state: SkuState = { stock: this.stockNow(), hold: orderId ? this.hold(orderId) : null };
     const events = decide(message, state, new Date());
@@ -132,14 +132,6 @@ export class InventoryDO extends DurableObject<Env> {
         next.hold.status,
         new Date().toISOString(),
         next.hold.expiresAt,
-      );
-    }
-    const row = this.product();
-    if (row && next.stock) {
-      this.ctx.storage.sql.exec(
-        'UPDATE product SET on_hand = ?, reserved = ? WHERE id = 1',
-        next.stock.onHand,
-        next.stock.reserved,
       );
     }
     return { ...next, changed: true };

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, type Point } from './bench/chart.ts';
-import { rowsHeld } from './bench/rows.ts';
+import { rowsHeld, rowsWritten } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
@@ -160,6 +160,7 @@ try {
   }
   const before = queueLog.snapshot();
   const rowsBefore = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
+  const writtenBefore = await rowsWritten(base, admin);
   const statusesBefore = await statuses();
   const endedBefore = ended(statusesBefore);
   progress(
@@ -241,6 +242,7 @@ try {
   await queuesQuiet();
   const after = queueLog.snapshot();
   const rowsAfter = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
+  const writtenAfter = await rowsWritten(base, admin);
 
   progress(`reading ${accepted.length} timelines`);
   const confirmMs: number[] = [];
@@ -279,20 +281,21 @@ try {
     .filter(([q]) => q.startsWith('conveyor-bus') && !q.endsWith('-dlq'))
     .reduce((a, [, n]) => a + n, 0);
   // Counted: queue messages, consumer invocations (Worker requests besides the POST), archive writes
-  // (one R2 put per bus batch). Modelled from the code (docs/capacity.md): DO requests and rows written.
+  // (one R2 put per bus batch), rows written (by the Workers, where SQLite and D1 report them).
+  const writtenByStore = new Map(
+    [...writtenAfter].map(([s, n]) => [s, perOrder(n - (writtenBefore.get(s) ?? 0))] as const).filter(([, n]) => n !== 0),
+  );
   const counted = {
     queueMessages: perOrder(total(messages)),
     workerRequests: perOrder(total(batches) + confirmedOrders),
     r2ClassA: perOrder(busBatches),
+    rowsWritten: +total(writtenByStore).toFixed(2),
   };
   const rowsByTable = new Map(
     [...rowsAfter].map(([t, n]) => [t, perOrder(n - (rowsBefore.get(t) ?? 0))] as const).filter(([, n]) => n !== 0),
   );
-  // Rows held (counted) are a lower bound of rows written; DO requests are modelled from the code (docs/capacity.md).
-  const modelled = {
-    durableObjectRequests: Number(process.env.BENCH_DO_REQUESTS ?? 14),
-    rowsWritten: persistTo ? +total(rowsByTable).toFixed(2) : Number(process.env.BENCH_ROWS ?? 40),
-  };
+  // DO requests are modelled from the code (docs/capacity.md).
+  const modelled = { durableObjectRequests: Number(process.env.BENCH_DO_REQUESTS ?? 14) };
 
   const result = {
     label,
@@ -313,6 +316,7 @@ try {
     'queue messages by queue': Object.fromEntries([...messages].sort()),
     'consumer invocations by queue': Object.fromEntries([...batches].sort()),
     'per confirmed order': { ...counted, ...modelled },
+    'rows written per confirmed order, by store': Object.fromEntries([...writtenByStore].sort()),
     'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
     'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
   };

@@ -50,6 +50,11 @@ export interface MetricsEnv {
   METRICS_STORE?: string;
 }
 
+const sameLabels = (a: Labels, b: Labels) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};
+
 /** Histogram bucket bounds in milliseconds (upper bounds; +Inf is implied). */
 export const BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000] as const;
 
@@ -74,8 +79,13 @@ export class Meter {
     private readonly ctx?: { waitUntil(promise: Promise<unknown>): void },
   ) {}
 
+  /** Adds to a counter; counts of one series before a flush are one point (one data point, not one per call). */
   count(name: string, labels: Labels = {}, value = 1): void {
-    if (value !== 0) this.points.push({ kind: 'count', name, labels: { service: this.service, ...labels }, value });
+    if (value === 0) return;
+    const all = { service: this.service, ...labels };
+    const same = this.points.find((p) => p.kind === 'count' && p.name === name && sameLabels(p.labels, all));
+    if (same?.kind === 'count') same.value += value;
+    else this.points.push({ kind: 'count', name, labels: all, value });
   }
 
   /** A duration (ms) into the histogram `name`. */

@@ -1,4 +1,5 @@
-// Counts the rows each store of the local topology holds, from wrangler's SQLite files on disk.
+// Rows per order: written, as the Workers counted them where SQLite and D1 report them, and held,
+// from wrangler's SQLite files on disk.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -45,4 +46,22 @@ export function rowsHeld(persistTo: string): Map<string, number> {
   if (existsSync(d1Root))
     for (const f of readdirSync(d1Root)) if (f.endsWith('.sqlite') && f !== 'metadata.sqlite') add('d1', join(d1Root, f));
   return total;
+}
+
+/**
+ * Rows written so far per store (`OrderDO`, `query`, …), as the Workers counted them where they
+ * happen (`cursor.rowsWritten` in Durable Objects, `meta.rows_written` from D1) into
+ * `billable_total`, read from the metrics store's Prometheus totals.
+ */
+export async function rowsWritten(base: string, headers: Record<string, string>): Promise<Map<string, number>> {
+  const response = await fetch(`${base}/v1/admin/metrics/prometheus`, { headers });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`metrics: ${response.status} ${text.slice(0, 300)}`);
+  const written = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('conveyor_billable_total{') || !/op="(do|d1)_row_written"/.test(line)) continue;
+    const store = /store="([^"]+)"/.exec(line)?.[1] ?? 'unknown';
+    written.set(store, (written.get(store) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return written;
 }

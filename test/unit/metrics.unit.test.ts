@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKETS_MS, bucketOf, dataPoint, quantile } from '../../shared/metrics';
+import { BUCKETS_MS, bucketOf, dataPoint, Meter, quantile } from '../../shared/metrics';
 import { costPerMillionOrders, PRICES } from '../../shared/prices';
 import { prometheusText } from '../../workers/router/prometheus';
 
@@ -58,6 +58,25 @@ describe('Prometheus text format', () => {
     expect(text).toContain('conveyor_saga_ms_count{outcome="confirmed"} 3');
     expect(text).toContain('conveyor_queue_backlog{queue="conveyor-bus"} 0');
     expect(text.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('Meter', () => {
+  it('adds counts of one series into one point until it is flushed, and keeps other series apart', () => {
+    const meter = new Meter({}, 'orders');
+    meter.count('billable_total', { op: 'do_row_written', store: 'OrderDO' }, 3);
+    meter.count('billable_total', { op: 'do_row_written', store: 'OrderDO' }, 4);
+    meter.count('billable_total', { op: 'do_row_written', store: 'PaymentDO' }, 1);
+    meter.count('billable_total', { op: 'do_row_written', store: 'OrderDO' }, 0);
+    expect(meter.pending).toEqual([
+      { kind: 'count', name: 'billable_total', labels: { service: 'orders', op: 'do_row_written', store: 'OrderDO' }, value: 7 },
+      {
+        kind: 'count',
+        name: 'billable_total',
+        labels: { service: 'orders', op: 'do_row_written', store: 'PaymentDO' },
+        value: 1,
+      },
+    ]);
   });
 });
 

@@ -1,8 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
 import { requireConfig } from '../../shared/config';
 import type { Product, ProductSnapshot } from '../../shared/events';
+import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
+import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import { migrate } from '../../shared/schema';
 import { writeListing } from './catalog';
 import { InventoryConfig } from './config';
@@ -35,6 +37,7 @@ export class InventoryDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    countRowsWritten(ctx, new Meter(env, 'inventory', ctx), new RowsWritten('InventoryDO'));
     migrate(ctx.storage, 'inventory', [
       `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
         price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,

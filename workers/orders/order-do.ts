@@ -4,8 +4,10 @@ import { DomainError, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
+import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
+import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import type { OrderInspection, PlaceOrderAnswer } from '../../shared/rpc';
 import { OrdersConfig } from './config';
 import { EventStream } from './event-stream';
@@ -44,9 +46,12 @@ export class OrderDO extends DurableObject<Env> {
   private readonly inbox: Inbox;
   private readonly idempotency: IdempotencyRecord;
   private readonly policy: SagaPolicy;
+  /** Every row this object writes, counted as SQLite reports it. */
+  readonly rowsWritten: RowsWritten;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'orders', ctx), new RowsWritten('OrderDO'));
     this.stream = new EventStream(ctx.storage);
     this.outbox = new Outbox(ctx.storage, env.BUS);
     this.inbox = new Inbox(ctx.storage);

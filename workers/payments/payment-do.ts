@@ -3,8 +3,10 @@ import * as z from 'zod';
 import { requireConfig } from '../../shared/config';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
+import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
+import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import { migrate } from '../../shared/schema';
 import { httpProvider } from './http-provider';
 import {
@@ -58,9 +60,16 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly provider: PaymentProvider;
   private readonly policy: PaymentPolicy;
   private tail: Promise<unknown> = Promise.resolve();
+  /** Every row this object writes, counted as SQLite reports it. */
+  readonly rowsWritten: RowsWritten;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.rowsWritten = countRowsWritten(
+      ctx,
+      new Meter(env, 'payments', ctx),
+      new RowsWritten('PaymentDO', { sandbox_provider: 'sandbox provider (local only)' }),
+    );
     const config = requireConfig('payments', PaymentsConfig, env);
     migrate(ctx.storage, 'payment', [
       `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,

@@ -51,6 +51,8 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
 
 export default failClosed('query', QueryConfig, {
   fetch: health('query'),
-  queue: (batch, env, ctx?: ExecutionContext) =>
-    consume(batch, handlers(env), { deadLetters: env.DEAD_LETTERS, metrics: new Meter(env, 'query', ctx) }),
+  queue: (batch, env, ctx?: ExecutionContext) => {
+    const metrics = new Meter(env, 'query', ctx);
+    return consume(batch, handlers(env, metrics), { deadLetters: env.DEAD_LETTERS, metrics });
+  },
 } satisfies ExportedHandler<Env>);

@@ -11,11 +11,11 @@ export interface Tables {
 export const LIVE: Tables = { orders: 'orders', lines: 'order_lines', timeline: 'timeline' };
 
 /**
- * Projects one event into the read models, in one D1 batch (a transaction). Idempotent: the
- * timeline keys on the event id, and order rows only move to a higher version, so duplicates and
- * out-of-order deliveries leave the same rows.
+ * Projects one event into the read models, in one D1 batch (a transaction); answers the rows it
+ * wrote, as D1 reports them. Idempotent: the timeline keys on the event id, and order rows only
+ * move to a higher version, so duplicates and out-of-order deliveries leave the same rows.
  */
-export async function project(db: D1Database, event: Event, tables: Tables = LIVE): Promise<void> {
+export async function project(db: D1Database, event: Event, tables: Tables = LIVE): Promise<number> {
   const statements = [
     db
       .prepare(
@@ -86,5 +86,6 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
       ),
     );
   }
-  await db.batch(statements);
+  const results = await db.batch(statements);
+  return results.reduce((n, r) => n + r.meta.rows_written, 0);
 }

@@ -2,8 +2,10 @@ import { DurableObject } from 'cloudflare:workers';
 import { type Reply, reply } from '../../shared/errors';
 import type { Event, ShippingAddress } from '../../shared/events';
 import { factId } from '../../shared/ids';
+import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
+import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import { migrate } from '../../shared/schema';
 import {
   type Announcement,
@@ -41,9 +43,12 @@ type Origin = { cause: Cause | null; traceparent?: string };
  */
 export class ShipmentDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
+  /** Every row this object writes, counted as SQLite reports it. */
+  readonly rowsWritten: RowsWritten;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'shipping', ctx), new RowsWritten('ShipmentDO'));
     migrate(ctx.storage, 'shipment', [
       `CREATE TABLE IF NOT EXISTS shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
         status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,

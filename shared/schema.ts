@@ -1,25 +1,80 @@
 /**
- * Brings one component's tables in a Durable Object's SQLite up to date: runs, in one transaction,
- * the steps it has not run yet, and records how far it got. Steps are only ever appended: to
- * change a table, add a step (e.g. `ALTER TABLE … ADD COLUMN …`), never edit an old one, so objects
- * created by any earlier deploy reach the same schema. (First steps say `IF NOT EXISTS`: objects
- * made before migrations were tracked already have those tables.)
+ * One part of a Durable Object's schema (its outbox, its stream, its own state), as two lists that
+ * must arrive at the same tables (a test per object checks it):
+ * - `steps`: every change since the part's first deploy, in order, only ever appended (to change a
+ *   table, add a step, never edit an old one), so an object made by any earlier deploy catches up;
+ * - `tables`: the tables as they are now, made at once by a new object. Schema changes are rows
+ *   written, so a new object does not replay the history. Defaults to `steps`.
+ */
+export interface SchemaPart {
+  name: string;
+  steps: readonly Step[];
+  tables?: readonly Step[];
+}
+
+/** A statement, or code for what SQL alone cannot say (e.g. moving a row into a JSON shape). */
+export type Step = string | ((sql: SqlStorage) => void);
+
+/** Which steps of each part an object has run: one row per object. */
+const RECORD = '_schema_versions';
+/** How objects recorded it before: one row per part. */
+const LEGACY_RECORD = '_schema';
+
+/**
+ * Brings a Durable Object's tables up to date, in one transaction: a new object makes each part's
+ * `tables`; an object made by an earlier deploy runs the steps of each part it has not run yet.
+ * What each part has run is one row for the whole object, written only when something changed.
+ * Objects that recorded it per part (`_schema`) are read from that record, which is then dropped;
+ * objects made before migrations were recorded at all replay every step (first steps say
+ * `IF NOT EXISTS` for them).
  *
  * @example
- * migrate(ctx.storage, 'payment', ['CREATE TABLE IF NOT EXISTS payment (…)', 'ALTER TABLE payment ADD COLUMN refunded_at TEXT']);
+ * migrate(ctx.storage, [Outbox.schema, { name: 'payment', steps: ['CREATE TABLE payment_state (…)'] }]);
  */
-export function migrate(storage: DurableObjectStorage, component: string, steps: readonly string[]): void {
+export function migrate(storage: DurableObjectStorage, parts: readonly SchemaPart[]): void {
   storage.transactionSync(() => {
     const { sql } = storage;
-    sql.exec('CREATE TABLE IF NOT EXISTS _schema (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
-    const done =
-      sql.exec<{ version: number }>('SELECT version FROM _schema WHERE component = ?', component).toArray()[0]?.version ?? 0;
-    if (done >= steps.length) return;
-    for (const step of steps.slice(done)) sql.exec(step);
-    sql.exec(
-      'INSERT INTO _schema (component, version) VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version',
-      component,
-      steps.length,
+    const tables = new Set(
+      sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .toArray()
+        .map((t) => t.name)
+        .filter((name) => !name.startsWith('sqlite_') && !name.startsWith('_cf_')),
     );
+    const fresh = tables.size === 0;
+    const done = recorded(sql, tables);
+    let changed = !tables.has(RECORD);
+    for (const part of parts) {
+      const ran = done[part.name] ?? 0;
+      if (ran >= part.steps.length) continue;
+      for (const step of fresh ? (part.tables ?? part.steps) : part.steps.slice(ran)) {
+        if (typeof step === 'string') sql.exec(step);
+        else step(sql);
+      }
+      done[part.name] = part.steps.length;
+      changed = true;
+    }
+    if (!changed) return;
+    if (!tables.has(RECORD)) sql.exec(`CREATE TABLE ${RECORD} (id INTEGER PRIMARY KEY CHECK (id = 1), versions TEXT NOT NULL)`);
+    sql.exec(
+      `INSERT INTO ${RECORD} (id, versions) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET versions = excluded.versions`,
+      JSON.stringify(done),
+    );
+    if (tables.has(LEGACY_RECORD)) sql.exec(`DROP TABLE ${LEGACY_RECORD}`);
   });
+}
+
+/** The steps each part has run, from the object's record, or from the per-part record of older deploys. */
+function recorded(sql: SqlStorage, tables: ReadonlySet<string>): Record<string, number> {
+  if (tables.has(RECORD)) {
+    const row = sql.exec<{ versions: string }>(`SELECT versions FROM ${RECORD} WHERE id = 1`).toArray()[0];
+    return row ? (JSON.parse(row.versions) as Record<string, number>) : {};
+  }
+  if (!tables.has(LEGACY_RECORD)) return {};
+  return Object.fromEntries(
+    sql
+      .exec<{ component: string; version: number }>(`SELECT component, version FROM ${LEGACY_RECORD}`)
+      .toArray()
+      .map((r) => [r.component, r.version]),
+  );
 }

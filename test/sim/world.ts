@@ -68,30 +68,29 @@ export interface Message {
 /** What a message holds, for the schedule's log. */
 export const describe = (m: Message) => `${m.events.map((e) => e.type).join('+')} to ${m.to}`;
 
-/** A Durable Object's outbox: staged events, sent or not. */
+/** A Durable Object's outbox, as shared/outbox.ts keeps it: the events waiting to be sent; a sent one is deleted. */
 class Outbox {
-  readonly rows = new Map<string, { event: Event; sent: boolean; stagedAt: number }>();
+  readonly rows = new Map<string, { event: Event; stagedAt: number }>();
+  /** An event still waiting is not staged twice; one already sent (deleted) is staged again. */
   add(events: readonly Event[], now: number) {
-    for (const e of events) if (!this.rows.has(e.id)) this.rows.set(e.id, { event: e, sent: false, stagedAt: now });
+    for (const e of events) if (!this.rows.has(e.id)) this.rows.set(e.id, { event: e, stagedAt: now });
   }
-  /** As Outbox.announce: a fact already staged is sent again. */
+  /** As Outbox.announce: still waiting, it goes as first staged; already sent, it is staged again as rebuilt. */
   announce(events: readonly Event[], now: number) {
     for (const e of events) {
       const row = this.rows.get(e.id);
-      if (row) {
-        row.sent = false;
-        row.stagedAt = now;
-      } else this.rows.set(e.id, { event: e, sent: false, stagedAt: now });
+      if (row) row.stagedAt = now;
+      else this.rows.set(e.id, { event: e, stagedAt: now });
     }
   }
   unsent(): Event[] {
-    return [...this.rows.values()].filter((r) => !r.sent).map((r) => r.event);
+    return [...this.rows.values()].map((r) => r.event);
   }
   markSent() {
-    for (const row of this.rows.values()) row.sent = true;
+    this.rows.clear();
   }
   nextWake(): number {
-    const times = [...this.rows.values()].filter((r) => !r.sent).map((r) => r.stagedAt + RESEND_AFTER_MS);
+    const times = [...this.rows.values()].map((r) => r.stagedAt + RESEND_AFTER_MS);
     return times.length ? Math.min(...times) : Number.POSITIVE_INFINITY;
   }
 }

@@ -38,16 +38,22 @@ export class InventoryDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     countRowsWritten(ctx, new Meter(env, 'inventory', ctx), new RowsWritten('InventoryDO'));
-    migrate(ctx.storage, 'inventory', [
-      `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
-        price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
-        version INTEGER NOT NULL)`,
-      `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
-        updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
-      // Expiry looks up live holds by time, not by scanning every order the SKU ever had.
-      'CREATE INDEX IF NOT EXISTS reservations_by_expiry ON reservations (status, expires_at)',
-      // Pruning finds old settled holds by when they settled.
-      'CREATE INDEX IF NOT EXISTS reservations_by_update ON reservations (updated_at)',
+    migrate(ctx.storage, [
+      Outbox.schema,
+      {
+        name: 'inventory',
+        steps: [
+          `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
+            price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+            version INTEGER NOT NULL)`,
+          `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+            updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+          // Expiry looks up live holds by time, not by scanning every order the SKU ever had.
+          'CREATE INDEX IF NOT EXISTS reservations_by_expiry ON reservations (status, expires_at)',
+          // Pruning finds old settled holds by when they settled.
+          'CREATE INDEX IF NOT EXISTS reservations_by_update ON reservations (updated_at)',
+        ],
+      },
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }

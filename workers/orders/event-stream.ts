@@ -1,15 +1,19 @@
 import { DomainError } from '../../shared/errors';
-import { migrate } from '../../shared/schema';
+import type { SchemaPart } from '../../shared/schema';
 import type { OrderChange } from './order';
 
 /** The append-only stream of one order's events in its Durable Object's SQLite. */
 export class EventStream {
+  /** The stream's table, for the object's `migrate`. */
+  static readonly schema: SchemaPart = {
+    name: 'events',
+    steps: ['CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)'],
+  };
+
   private readonly sql: SqlStorage;
 
+  /** The object's `migrate` must have run {@link EventStream.schema}. */
   constructor(storage: DurableObjectStorage) {
-    migrate(storage, 'events', [
-      'CREATE TABLE IF NOT EXISTS events (version INTEGER PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL)',
-    ]);
     this.sql = storage.sql;
   }
 

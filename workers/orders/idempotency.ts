@@ -1,4 +1,4 @@
-import { migrate } from '../../shared/schema';
+import type { SchemaPart } from '../../shared/schema';
 
 /** How long an idempotency key is kept (the order itself is kept for good). */
 export const KEEP_KEYS_MS = 7 * 24 * 3600 * 1000;
@@ -14,13 +14,19 @@ export type KeyLookup = { kind: 'new' } | { kind: 'replay'; body: string } | { k
  * again. Kept {@link KEEP_KEYS_MS}; the order's alarm forgets it then.
  */
 export class IdempotencyRecord {
-  private readonly sql: SqlStorage;
-
-  constructor(storage: DurableObjectStorage) {
-    migrate(storage, 'idempotency', [
+  /** The record's table, for the object's `migrate`. */
+  static readonly schema: SchemaPart = {
+    name: 'idempotency',
+    steps: [
       `CREATE TABLE IF NOT EXISTS idempotency (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL,
         started_at INTEGER NOT NULL, status INTEGER, body TEXT)`,
-    ]);
+    ],
+  };
+
+  private readonly sql: SqlStorage;
+
+  /** The object's `migrate` must have run {@link IdempotencyRecord.schema}. */
+  constructor(storage: DurableObjectStorage) {
     this.sql = storage.sql;
   }
 

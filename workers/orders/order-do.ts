@@ -9,6 +9,7 @@ import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import type { OrderInspection, PlaceOrderAnswer } from '../../shared/rpc';
+import { migrate, type SchemaPart } from '../../shared/schema';
 import { OrdersConfig } from './config';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord } from './idempotency';
@@ -40,6 +41,9 @@ type Origin = { cause?: Cause; traceparent?: string | undefined };
  * answer. The alarm sends what is unsent and asks again for overdue steps.
  */
 export class OrderDO extends DurableObject<Env> {
+  /** The object's tables: its stream, outbox, inbox and idempotency record. */
+  static readonly schema: readonly SchemaPart[] = [EventStream.schema, Outbox.schema, Inbox.schema, IdempotencyRecord.schema];
+
   private state: Order;
   private readonly stream: EventStream;
   private readonly outbox: Outbox;
@@ -52,6 +56,7 @@ export class OrderDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'orders', ctx), new RowsWritten('OrderDO'));
+    migrate(ctx.storage, OrderDO.schema);
     this.stream = new EventStream(ctx.storage);
     this.outbox = new Outbox(ctx.storage, env.BUS);
     this.inbox = new Inbox(ctx.storage);
@@ -154,7 +159,7 @@ export class OrderDO extends DurableObject<Env> {
         if (out) published.push(out);
       }
       this.outbox.add(published, this.nextDeadline(next));
-      // Asked again under their first ids: a row still kept is sent again as it was, a pruned one is rebuilt.
+      // Asked again under their first ids: an event still waiting goes as first staged, a sent one as rebuilt here.
       this.outbox.announce(askedFor, this.nextDeadline(next));
       alsoInTransaction?.(snapshot(placed(next)));
       return next;

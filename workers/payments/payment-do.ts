@@ -7,7 +7,7 @@ import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
-import { migrate } from '../../shared/schema';
+import { migrate, type SchemaPart } from '../../shared/schema';
 import { httpProvider } from './http-provider';
 import {
   announce,
@@ -43,6 +43,32 @@ export const PaymentsConfig = z
     'PAYMENT_API_KEY is required for the http provider',
   );
 
+/** The payment's table: the decider's state, one row. */
+const paymentSchema: SchemaPart = {
+  name: 'payment',
+  steps: [
+    `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
+      reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+    `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
+      updated_at INTEGER NOT NULL)`,
+    // A payment recorded before the decider moves into its state row (unless the decider has written one), and its table goes.
+    (sql) => {
+      const legacy = sql.exec<LegacyRow>('SELECT * FROM payment WHERE id = 1').toArray()[0];
+      if (legacy)
+        sql.exec(
+          'INSERT INTO payment_state (id, state, cause, updated_at) VALUES (1, ?, NULL, ?) ON CONFLICT (id) DO NOTHING',
+          JSON.stringify(upcast(legacy)),
+          Date.now(),
+        );
+      sql.exec('DROP TABLE payment');
+    },
+  ],
+  tables: [
+    `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
+      updated_at INTEGER NOT NULL)`,
+  ],
+};
+
 type OrderToPay = OrderSnapshot & { payment?: { token: string } };
 
 /**
@@ -54,6 +80,9 @@ type OrderToPay = OrderSnapshot & { payment?: { token: string } };
  * caller, so the inbox acks order.placed instead of dead-lettering it.
  */
 export class PaymentDO extends DurableObject<Env> {
+  /** The object's tables: the payment's state and its outbox. */
+  static readonly schema: readonly SchemaPart[] = [paymentSchema, Outbox.schema];
+
   private state: Payment;
   private cause: Cause | null;
   private readonly outbox: Outbox;
@@ -71,12 +100,7 @@ export class PaymentDO extends DurableObject<Env> {
       new RowsWritten('PaymentDO', { sandbox_provider: 'sandbox provider (local only)' }),
     );
     const config = requireConfig('payments', PaymentsConfig, env);
-    migrate(ctx.storage, 'payment', [
-      `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
-        reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,
-      `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
-        updated_at INTEGER NOT NULL)`,
-    ]);
+    migrate(ctx.storage, PaymentDO.schema);
     this.outbox = new Outbox(ctx.storage, env.BUS);
     this.policy = { ...defaultPolicy, giveUpAfterMs: config.PAYMENT_GIVE_UP_SECONDS * 1000 };
     this.provider =
@@ -190,9 +214,9 @@ export class PaymentDO extends DurableObject<Env> {
     const row = this.ctx.storage.sql
       .exec<{ state: string; cause: string | null }>('SELECT state, cause FROM payment_state WHERE id = 1')
       .toArray()[0];
-    if (row) return { state: JSON.parse(row.state), cause: row.cause ? JSON.parse(row.cause) : null };
-    const legacy = this.ctx.storage.sql.exec<LegacyRow>('SELECT * FROM payment WHERE id = 1').toArray()[0];
-    return { state: legacy ? upcast(legacy) : initialState, cause: null };
+    return row
+      ? { state: JSON.parse(row.state), cause: row.cause ? JSON.parse(row.cause) : null }
+      : { state: initialState, cause: null };
   }
 }
 

@@ -31,18 +31,23 @@ export class MetricsDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    migrate(ctx.storage, 'metrics', [
-      `CREATE TABLE counters (minute INTEGER NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,
-        PRIMARY KEY (minute, name, labels))`,
-      `CREATE TABLE histograms (minute INTEGER NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, bucket INTEGER NOT NULL,
-        n INTEGER NOT NULL, sum REAL NOT NULL, PRIMARY KEY (minute, name, labels, bucket))`,
-      `CREATE TABLE spans (span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_id TEXT, name TEXT NOT NULL,
-        service TEXT NOT NULL, order_id TEXT, start INTEGER NOT NULL, ms REAL NOT NULL, outcome TEXT NOT NULL)`,
-      'CREATE INDEX spans_by_order ON spans (order_id, start)',
-      'CREATE INDEX spans_by_start ON spans (start)',
-      `CREATE TABLE orders (id TEXT PRIMARY KEY, placed_at TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
-        reason TEXT)`,
-      'CREATE INDEX orders_by_status ON orders (status, placed_at)',
+    migrate(ctx.storage, [
+      {
+        name: 'metrics',
+        steps: [
+          `CREATE TABLE counters (minute INTEGER NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL,
+            PRIMARY KEY (minute, name, labels))`,
+          `CREATE TABLE histograms (minute INTEGER NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, bucket INTEGER NOT NULL,
+            n INTEGER NOT NULL, sum REAL NOT NULL, PRIMARY KEY (minute, name, labels, bucket))`,
+          `CREATE TABLE spans (span_id TEXT PRIMARY KEY, trace_id TEXT NOT NULL, parent_id TEXT, name TEXT NOT NULL,
+            service TEXT NOT NULL, order_id TEXT, start INTEGER NOT NULL, ms REAL NOT NULL, outcome TEXT NOT NULL)`,
+          'CREATE INDEX spans_by_order ON spans (order_id, start)',
+          'CREATE INDEX spans_by_start ON spans (start)',
+          `CREATE TABLE orders (id TEXT PRIMARY KEY, placed_at TEXT NOT NULL, status TEXT NOT NULL, at TEXT NOT NULL,
+            reason TEXT)`,
+          'CREATE INDEX orders_by_status ON orders (status, placed_at)',
+        ],
+      },
     ]);
   }
 

@@ -6,7 +6,7 @@ import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
-import { migrate } from '../../shared/schema';
+import { migrate, type SchemaPart } from '../../shared/schema';
 import {
   type Announcement,
   announce,
@@ -33,6 +33,30 @@ type Row = {
   exception_repeats: number | null;
 };
 
+/** The shipment (one row) and the carrier webhooks it has seen. */
+const shipmentSchema: SchemaPart = {
+  name: 'shipment',
+  steps: [
+    `CREATE TABLE IF NOT EXISTS shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
+      status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,
+    'CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL)',
+    'ALTER TABLE shipment ADD COLUMN exception TEXT',
+    'ALTER TABLE shipment ADD COLUMN exception_at INTEGER',
+    'ALTER TABLE shipment ADD COLUMN exception_repeats INTEGER',
+    // Keyed by the webhook id alone (no rowid with an index beside it): a webhook is one row written, not two.
+    'CREATE TABLE carrier_webhooks_by_id (id TEXT PRIMARY KEY, received_at TEXT NOT NULL) WITHOUT ROWID',
+    'INSERT INTO carrier_webhooks_by_id (id, received_at) SELECT id, received_at FROM carrier_webhooks',
+    'DROP TABLE carrier_webhooks',
+    'ALTER TABLE carrier_webhooks_by_id RENAME TO carrier_webhooks',
+  ],
+  tables: [
+    `CREATE TABLE shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
+      status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL, exception TEXT,
+      exception_at INTEGER, exception_repeats INTEGER)`,
+    'CREATE TABLE carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL) WITHOUT ROWID',
+  ],
+};
+
 /** Where a message came from: another service's event, or a carrier webhook (its trace). */
 type Origin = { cause: Cause | null; traceparent?: string };
 
@@ -42,6 +66,9 @@ type Origin = { cause: Cause | null; traceparent?: string };
  * message is answered again with the same event (the asker may have lost the first answer).
  */
 export class ShipmentDO extends DurableObject<Env> {
+  /** The object's tables: the shipment, the webhooks it has seen, its outbox. */
+  static readonly schema: readonly SchemaPart[] = [shipmentSchema, Outbox.schema];
+
   private readonly outbox: Outbox;
   /** Every row this object writes, counted as SQLite reports it. */
   readonly rowsWritten: RowsWritten;
@@ -49,14 +76,7 @@ export class ShipmentDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'shipping', ctx), new RowsWritten('ShipmentDO'));
-    migrate(ctx.storage, 'shipment', [
-      `CREATE TABLE IF NOT EXISTS shipment (id INTEGER PRIMARY KEY CHECK (id = 1), shipment_id TEXT NOT NULL, order_id TEXT NOT NULL,
-        status TEXT NOT NULL, address TEXT NOT NULL, tracking_number TEXT, updated_at TEXT NOT NULL)`,
-      'CREATE TABLE IF NOT EXISTS carrier_webhooks (id TEXT PRIMARY KEY, received_at TEXT NOT NULL)',
-      'ALTER TABLE shipment ADD COLUMN exception TEXT',
-      'ALTER TABLE shipment ADD COLUMN exception_at INTEGER',
-      'ALTER TABLE shipment ADD COLUMN exception_repeats INTEGER',
-    ]);
+    migrate(ctx.storage, ShipmentDO.schema);
     this.outbox = new Outbox(ctx.storage, env.BUS);
   }
 

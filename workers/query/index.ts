@@ -6,7 +6,7 @@ import { health } from '../../shared/health';
 import { Meter } from '../../shared/metrics';
 import type { ListOrdersQuery, QueryRpc } from '../../shared/rpc';
 import { QueryConfig, queryConfig } from './config';
-import { handlers } from './consumer';
+import { handlers, ProjectedBatch } from './consumer';
 import { awaitWrite, listExceptions, listOrders, salesReport, timeline } from './queries';
 import { rebuild } from './rebuild';
 
@@ -51,8 +51,10 @@ export class QueryService extends WorkerEntrypoint<Env> implements QueryRpc {
 
 export default failClosed('query', QueryConfig, {
   fetch: health('query'),
-  queue: (batch, env, ctx?: ExecutionContext) => {
+  queue: async (batch, env, ctx?: ExecutionContext) => {
     const metrics = new Meter(env, 'query', ctx);
-    return consume(batch, handlers(env, metrics), { deadLetters: env.DEAD_LETTERS, metrics });
+    const projected = new ProjectedBatch();
+    await consume(batch, handlers(env, projected), { deadLetters: env.DEAD_LETTERS, metrics });
+    await projected.finish(env.DB, metrics);
   },
 } satisfies ExportedHandler<Env>);

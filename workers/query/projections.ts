@@ -13,7 +13,8 @@ export const LIVE: Tables = { orders: 'orders', lines: 'order_lines', timeline: 
 /**
  * Projects one event into the read models, in one D1 batch (a transaction); answers the rows it
  * wrote, as D1 reports them. Idempotent: the timeline keys on the event id, and order rows only
- * move to a higher version, so duplicates and out-of-order deliveries leave the same rows.
+ * move to a higher version, so duplicates and out-of-order deliveries leave the same rows. How
+ * fresh the read models are is recorded once per queue batch ({@link recordFreshness}), not here.
  */
 export async function project(db: D1Database, event: Event, tables: Tables = LIVE): Promise<number> {
   const statements = [
@@ -30,12 +31,6 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
         event.occurredAt,
         JSON.stringify(minimised(event, { personalData: true }).data),
       ),
-    db
-      .prepare(
-        `INSERT INTO freshness (id, last_event_at, projected_at) VALUES (1, ?1, ?2)
-         ON CONFLICT (id) DO UPDATE SET last_event_at = max(last_event_at, ?1), projected_at = ?2`,
-      )
-      .bind(event.occurredAt, new Date().toISOString()),
   ];
   if (event.type === 'order.flagged') {
     statements.push(
@@ -88,4 +83,21 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
   }
   const results = await db.batch(statements);
   return results.reduce((n, r) => n + r.meta.rows_written, 0);
+}
+
+/**
+ * Records that the read models hold every event up to `lastEventAt` (never moving it back) as of
+ * now: once after a batch of projections, which says what one write per event said. Written after
+ * them, never before, so it may understate how fresh they are, never overstate it. Answers the
+ * rows written.
+ */
+export async function recordFreshness(db: D1Database, lastEventAt: string): Promise<number> {
+  const result = await db
+    .prepare(
+      `INSERT INTO freshness (id, last_event_at, projected_at) VALUES (1, ?1, ?2)
+       ON CONFLICT (id) DO UPDATE SET last_event_at = max(last_event_at, ?1), projected_at = ?2`,
+    )
+    .bind(lastEventAt, new Date().toISOString())
+    .run();
+  return result.meta.rows_written;
 }

@@ -90,7 +90,7 @@ export async function salesReport(db: D1Database, from: string, to: string) {
 /** Every event about `subject` (an order id), in the order they happened. */
 export async function timeline(db: D1Database, subject: string) {
   const { results } = await db
-    .prepare('SELECT event_id, type, source, occurred_at, data FROM timeline WHERE subject = ? ORDER BY occurred_at, rowid')
+    .prepare('SELECT event_id, type, source, occurred_at, data FROM timeline WHERE subject = ? ORDER BY occurred_at, event_id')
     .bind(subject)
     .all<{ event_id: string; type: string; source: string; occurred_at: string; data: string }>();
   const events: TimelineEntry[] = results.map((r) => ({

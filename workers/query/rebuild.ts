@@ -1,5 +1,5 @@
 import { archivedEvents, hourPrefixes } from '../../shared/archive';
-import { LIVE, project, type Tables } from './projections';
+import { LIVE, project, recordFreshness, type Tables } from './projections';
 
 /** How far back, from the rebuild's start, events are projected again after the swap. */
 const CATCH_UP_MS = 5 * 60_000;
@@ -36,8 +36,13 @@ export async function rebuild(db: D1Database, archive: R2Bucket): Promise<{ even
   await db.batch((await ddlFor(db, gen)).map((sql) => db.prepare(sql)));
 
   let count = 0;
+  let newest: string | null = null;
+  const newer = (at: string) => (newest === null || at > newest ? at : newest);
   for await (const events of archivedEvents(archive, ['events/'])) {
-    for (const event of events) await project(db, event, fresh);
+    for (const event of events) {
+      await project(db, event, fresh);
+      newest = newer(event.occurredAt);
+    }
     count += events.length;
   }
 
@@ -52,7 +57,12 @@ export async function rebuild(db: D1Database, archive: R2Bucket): Promise<{ even
   // Events projected into the old tables while we rebuilt: project them again into the new ones.
   const since = new Date(started - CATCH_UP_MS);
   for await (const events of archivedEvents(archive, hourPrefixes(since, new Date()))) {
-    for (const event of events) if (new Date(event.occurredAt) >= since) await project(db, event);
+    for (const event of events)
+      if (new Date(event.occurredAt) >= since) {
+        await project(db, event);
+        newest = newer(event.occurredAt);
+      }
   }
+  if (newest !== null) await recordFreshness(db, newest);
   return { events: count, tables: Object.values(LIVE) };
 }

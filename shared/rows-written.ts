@@ -23,15 +23,15 @@ export function targetOf(query: string): { table: string; schema: boolean } {
 export class RowsWritten {
   private open: { table: string; schema: boolean; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
   private readonly totals = new Map<string, number>();
-  private readonly unflushed = new Map<string, number>();
+  private unflushed = 0;
 
   /**
    * @param store what the rows are counted as (`OrderDO`)
-   * @param apart tables counted as another store: e.g. a local stand-in's, which production does not have
+   * @param notOurs tables seen but not counted: a local stand-in's (the sandbox payment provider's), which production does not have
    */
   constructor(
     readonly store: string,
-    private readonly apart: Readonly<Record<string, string>> = {},
+    private readonly notOurs: readonly string[] = [],
   ) {}
 
   /** A cursor's count is read once the turn is over: a statement with RETURNING writes as it is read. */
@@ -45,21 +45,21 @@ export class RowsWritten {
     return Object.fromEntries([...this.totals].filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  /** Rows written since the last call, by store. */
-  take(): Map<string, number> {
+  /** Rows written since the last call. */
+  take(): number {
     this.settle();
-    const taken = new Map(this.unflushed);
-    this.unflushed.clear();
+    const taken = this.unflushed;
+    this.unflushed = 0;
     return taken;
   }
 
   private settle(): void {
     for (const { table, schema, cursor } of this.open) {
+      if (this.notOurs.includes(table)) continue;
       const n = cursor.rowsWritten;
       const key = schema ? `${table} (schema)` : table;
       this.totals.set(key, (this.totals.get(key) ?? 0) + n);
-      const store = this.apart[table] ?? this.store;
-      this.unflushed.set(store, (this.unflushed.get(store) ?? 0) + n);
+      this.unflushed += n;
     }
     this.open = [];
   }
@@ -81,7 +81,7 @@ export function countRowsWritten(ctx: DurableObjectState, meter: Meter, rows: Ro
   let due = false;
   const flush = () => {
     due = false;
-    for (const [store, n] of rows.take()) meter.count('billable_total', { op: 'do_row_written', store }, n);
+    meter.count('billable_total', { op: 'do_row_written', store: rows.store }, rows.take());
     void meter.flush();
   };
   Object.defineProperty(sql, 'exec', {

@@ -94,11 +94,7 @@ export class PaymentDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.rowsWritten = countRowsWritten(
-      ctx,
-      new Meter(env, 'payments', ctx),
-      new RowsWritten('PaymentDO', { sandbox_provider: 'sandbox provider (local only)' }),
-    );
+    this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'payments', ctx), new RowsWritten('PaymentDO', ['sandbox_provider']));
     const config = requireConfig('payments', PaymentsConfig, env);
     migrate(ctx.storage, PaymentDO.schema);
     this.outbox = new Outbox(ctx.storage, env.BUS);

@@ -1,0 +1,24 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import type { ShipmentDO } from '../../../workers/shipping/shipment-do';
+import { makeEvent } from '../../helpers/events';
+import { makeOrder } from '../../helpers/fixtures';
+
+describe('rows a shipment writes in its Durable Object, as SQLite counts them', () => {
+  it('creates a shipment in 12 rows: its tables, its record, its row, 1 event staged and sent', async () => {
+    const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+    const stub = env.SHIPMENT_DO.getByName(order.id);
+    await stub.create(order, makeEvent('order.confirmed', order));
+    const written = await runInDurableObject(stub, (instance: ShipmentDO) => instance.rowsWritten.byTable());
+    expect(written).toEqual({
+      _schema_versions: 1,
+      '_schema_versions (schema)': 2,
+      'carrier_webhooks (schema)': 2,
+      outbox: 2,
+      'outbox (schema)': 2,
+      shipment: 1,
+      'shipment (schema)': 2,
+    });
+  });
+});

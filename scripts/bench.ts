@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, type Point } from './bench/chart.ts';
+import { profileEdge } from './bench/profile.ts';
 import { rowsHeld, rowsWritten } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
@@ -130,26 +131,14 @@ try {
   }
   await queuesQuiet();
   if (args.profile) {
-    // The edge path at concurrency 1: a near-trivial route of the same gateway, a read through
-    // one service (RPC + D1), and placing an order (auth, rate limit, RPC, price, DO commit, send).
-    const sequential = async (n: number, request: (i: number) => Promise<Response>, ...ok: number[]) => {
-      const ms: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await expectStatus(await request(i), ...ok);
-        ms.push(performance.now() - t0);
-      }
-      return summary(ms);
-    };
-    const profile = {
-      'GET / (gateway, no service)': await sequential(100, () => fetch(`${base}/`), 200),
-      'GET /v1/products/:sku (RPC + D1)': await sequential(100, () => fetch(`${base}/v1/products/${sku}`), 200),
-      'POST /v1/orders': await sequential(
-        100,
-        (i) => fetch(`${base}/v1/orders`, { method: 'POST', headers: customers[1 + (i % 50)]!, body: orderBody }),
-        202,
-      ),
-    };
+    const profile = await profileEdge({
+      base,
+      sku,
+      orderBody,
+      customers,
+      token: customers[0]!.authorization!.slice('Bearer '.length),
+      secret: devVars().JWT_SECRET!,
+    });
     progress('profile done');
     console.log(JSON.stringify({ label, profile }, null, 2));
     mkdirSync(args.out, { recursive: true });

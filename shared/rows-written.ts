@@ -34,9 +34,15 @@ export class RowsWritten {
     private readonly notOurs: readonly string[] = [],
   ) {}
 
-  /** A cursor's count is read once the turn is over: a statement with RETURNING writes as it is read. */
-  watch(query: string, cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): void {
-    this.open.push({ ...targetOf(query), cursor });
+  /**
+   * Keeps a write statement's cursor, to be counted later (one with RETURNING writes as it is
+   * read); answers whether it may write. Reads are not kept.
+   */
+  watch(query: string, cursor: SqlStorageCursor<Record<string, SqlStorageValue>>): boolean {
+    const target = targetOf(query);
+    if (target.table === '(other)' && !target.schema) return false;
+    this.open.push({ ...target, cursor });
+    return true;
   }
 
   /** Rows written since the object started, by table (`outbox`) and schema change (`outbox (schema)`). */
@@ -66,11 +72,18 @@ export class RowsWritten {
 }
 
 /**
+ * How long after a write the object's count is handed to its meter: long enough that a
+ * transaction, the send that follows it and the outbox row deleted after the send are one data
+ * point, short enough to keep the object busy for no noticeable time.
+ */
+export const FLUSH_AFTER_MS = 10;
+
+/**
  * Counts every row a Durable Object writes into `billable_total{op="do_row_written", store}`. Call
  * it first in the constructor, before anything touches the storage: from then on every statement
  * of the object and of the parts it holds (outbox, inbox, stream) is seen, schema changes
- * included. Statements run unchanged; what a turn wrote is handed to `meter` when the turn ends,
- * so a transaction is one data point and counting never delays it.
+ * included. Statements run unchanged; the count is handed to `meter` {@link FLUSH_AFTER_MS} after
+ * the first write since the last time (held by `waitUntil`), so counting never delays the work.
  *
  * @example
  * this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'orders', ctx), new RowsWritten('OrderDO'));
@@ -79,19 +92,18 @@ export function countRowsWritten(ctx: DurableObjectState, meter: Meter, rows: Ro
   const sql = ctx.storage.sql;
   const exec = sql.exec.bind(sql);
   let due = false;
-  const flush = () => {
+  const flush = async () => {
     due = false;
     meter.count('billable_total', { op: 'do_row_written', store: rows.store }, rows.take());
-    void meter.flush();
+    await meter.flush();
   };
   Object.defineProperty(sql, 'exec', {
     configurable: true,
     value: <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): SqlStorageCursor<T> => {
       const cursor = exec<T>(query, ...bindings);
-      rows.watch(query, cursor);
-      if (!due) {
+      if (rows.watch(query, cursor) && !due) {
         due = true;
-        queueMicrotask(flush);
+        ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(flush));
       }
       return cursor;
     },

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, type Point } from './bench/chart.ts';
+import { cpuOfSteps } from './bench/cpu.ts';
 import { profileEdge } from './bench/profile.ts';
 import { rowsHeld, rowsWritten } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
@@ -131,14 +132,10 @@ try {
   }
   await queuesQuiet();
   if (args.profile) {
-    const profile = await profileEdge({
-      base,
-      sku,
-      orderBody,
-      customers,
-      token: customers[0]!.authorization!.slice('Bearer '.length),
-      secret: devVars().JWT_SECRET!,
-    });
+    const profile = {
+      'ms per request, 100 sequential (client)': await profileEdge({ base, sku, orderBody, customers }),
+      'µs of CPU per call of each pure step (Node)': await cpuOfSteps(orderBody, devVars().JWT_SECRET!),
+    };
     progress('profile done');
     console.log(JSON.stringify({ label, profile }, null, 2));
     mkdirSync(args.out, { recursive: true });

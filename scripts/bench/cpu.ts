@@ -1,5 +1,5 @@
-// The CPU of each pure step of POST /v1/orders, timed in Node (Workers run the same code on V8;
-// inside workerd the clock does not move while code runs, so it cannot time them itself).
+// The CPU of each pure step of POST /v1/orders, timed in Node: Workers run the same code on V8, and
+// in production a Worker's clock does not move while its code runs, so it cannot time them itself.
 import { registerHooks } from 'node:module';
 
 // shared/ imports without extensions, as the Workers' bundler allows; let Node find the .ts files.

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startTopology, type Topology } from '../../scripts/local.ts';
 import { freePort, portFree } from '../../scripts/processes.ts';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { OrderInspection } from '../../shared/rpc';
+import type { OrderInspection } from '../../shared/responses';
 import { eventually, orderBody, tokenFor } from './client';
 
 // Its own topology (`wrangler dev` with state on disk, as `npm start` runs it, with the configs'

@@ -2,7 +2,7 @@
 // state it aimed at (orders, stock, subscriptions, Durable Object storage) is unchanged afterwards.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { OrderList, WebhookSubscription } from '../../shared/rpc';
+import type { OrderList, WebhookSubscription } from '../../shared/responses';
 import { admin, call, carrierSignature, eventually, newProduct, orderBody, placeOrder, tokenFor } from './client';
 
 /** The ids of every Durable Object of `className` (in Worker `worker`) that has storage so far. */

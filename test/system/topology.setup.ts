@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestProject } from 'vitest/node';
@@ -11,6 +12,8 @@ declare module 'vitest' {
     gatewayUrl: string;
     jwtSecret: string;
     adminKey: string;
+    /** A scoped operator key (ADMIN_KEYS, read+operate+webhooks), as production operators hold. */
+    operatorKey: string;
     carrierSecret: string;
     /** Where the topology keeps its local state (Durable Objects' SQLite files among it). */
     /** Answers `?worker=<name>&class=<Durable Object class>` with the ids of the objects that have storage. */
@@ -27,11 +30,15 @@ export default async function setup(project: TestProject) {
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   // Every queue delivery would be logged otherwise; failures still are.
   process.env.WRANGLER_LOG ??= 'warn';
+  const operatorKey = `cvk_${crypto.randomUUID().replaceAll('-', '')}`;
+  const operator = { ADMIN_KEYS: `ops:read+operate+webhooks:${createHash('sha256').update(operatorKey).digest('hex')}` };
   const harness = createTestHarness({
     root,
     workers: configs.map((configPath) => ({
       configPath,
-      ...(vars[configPath] && { vars: vars[configPath] }),
+      ...((vars[configPath] || configPath === 'wrangler.toml') && {
+        vars: { ...vars[configPath], ...(configPath === 'wrangler.toml' && operator) },
+      }),
       // Declared by payments, unused by its sandbox provider.
       ...(configPath === 'workers/payments/wrangler.toml' && { secrets: { PAYMENT_API_KEY: 'unused-by-the-sandbox' } }),
     })),
@@ -45,6 +52,7 @@ export default async function setup(project: TestProject) {
   project.provide('gatewayUrl', url.href.replace(/\/$/, ''));
   project.provide('jwtSecret', secrets.JWT_SECRET!);
   project.provide('adminKey', secrets.ADMIN_API_KEY!);
+  project.provide('operatorKey', operatorKey);
   project.provide('carrierSecret', secrets.CARRIER_WEBHOOK_SECRET!);
   // Tests ask which Durable Objects have storage (none may be created by a refused request) here.
   const probe = createServer(async (request, response) => {

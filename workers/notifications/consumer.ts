@@ -1,10 +1,11 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
 import type { OrderEvent } from '../../shared/events';
 import { publishAnswer } from '../../shared/publish';
+import { REDRIVE_ATTEMPTS, WebhookJob } from '../../shared/webhook-job';
 import { notificationsConfig } from './config';
 import { mailerFor } from './mailer';
 import { mailFor } from './templates';
-import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
+import { attemptDelivery, DeliveryFailed, markFailed, planDeliveries } from './webhooks';
 
 /**
  * What notifications does with each order event: one e-mail per event where the customer should
@@ -13,8 +14,8 @@ import { attemptDelivery, markFailed, planDeliveries } from './webhooks';
 export function handlers(env: Env): Handlers {
   const mailer = mailerFor(env);
   const notify = async (e: OrderEvent) => {
-    const deliveries = await planDeliveries(env.DB, e);
-    if (deliveries.length > 0) await env.WEBHOOKS.sendBatch(deliveries.map((deliveryId) => ({ body: { deliveryId } })));
+    const jobs = await planDeliveries(env.DB, e);
+    if (jobs.length > 0) await env.WEBHOOKS.sendBatch(jobs.map((job) => ({ body: job })));
     const mail = mailFor(e);
     if (!mail) return;
     await mailer.send(`mail_${e.id}`, mail);
@@ -38,21 +39,28 @@ export function handlers(env: Env): Handlers {
 
 /**
  * Delivers webhooks one message at a time: a failing receiver is retried with backoff; after
- * WEBHOOK_MAX_ATTEMPTS the delivery is marked failed and dead-lettered with the last error, where
- * an operator can redrive it once the receiver is fixed.
+ * WEBHOOK_MAX_ATTEMPTS (a redriven delivery: {@link REDRIVE_ATTEMPTS}) the delivery is marked
+ * failed and dead-lettered with its event, order, endpoint and last error, where an operator can
+ * redrive it once the receiver is fixed.
  */
 export async function deliverWebhooks(batch: MessageBatch<unknown>, env: Env, send: typeof fetch = fetch): Promise<void> {
   const config = notificationsConfig(env);
-  const options = { queue: batch.queue, deadLetters: env.WEBHOOK_DEAD_LETTERS, maxAttempts: config.webhookMaxAttempts };
   await Promise.all(
     batch.messages.map(async (message) => {
-      const body = message.body as { deliveryId?: unknown };
-      if (typeof body?.deliveryId !== 'string') return message.ack();
+      const job = WebhookJob.safeParse(message.body);
+      if (!job.success) return message.ack();
       try {
-        await attemptDelivery(env.DB, body.deliveryId, config.outbound, send);
+        await attemptDelivery(env.DB, job.data.deliveryId, config.outbound, send);
         message.ack();
       } catch (error) {
-        if ((await retryOrGiveUp(message, error, options)) === 'dead-lettered') await markFailed(env.DB, body.deliveryId);
+        const redriven = error instanceof DeliveryFailed && error.redriven;
+        const options = {
+          queue: batch.queue,
+          deadLetters: env.WEBHOOK_DEAD_LETTERS,
+          maxAttempts: redriven ? REDRIVE_ATTEMPTS : config.webhookMaxAttempts,
+        };
+        if ((await retryOrGiveUp(message, error instanceof DeliveryFailed ? error.why : error, options)) === 'dead-lettered')
+          await markFailed(env.DB, job.data.deliveryId);
       }
     }),
   );

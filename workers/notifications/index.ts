@@ -5,6 +5,7 @@ import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
 import { Meter } from '../../shared/metrics';
 import { holdAnswers } from '../../shared/packet';
+import type { AdminPageQuery } from '../../shared/responses';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
@@ -13,8 +14,8 @@ import { createSubscription, deleteSubscription, listDeliveries, listSubscriptio
 
 /** The notifications service as the gateway calls it: the mail sink and webhook subscriptions. */
 export class NotificationsService extends WorkerEntrypoint<Env> implements NotificationsRpc {
-  listMail(limit: number) {
-    return this.serve(() => listMail(this.env.DB, limit));
+  listMail(page: AdminPageQuery) {
+    return this.serve(() => listMail(this.env.DB, page));
   }
 
   listWebhooks() {
@@ -29,8 +30,8 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
     return this.serve(() => deleteSubscription(this.env.DB, id));
   }
 
-  listDeliveries(subscriptionId: string, limit: number) {
-    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, limit));
+  listDeliveries(subscriptionId: string, page: AdminPageQuery) {
+    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, page));
   }
 
   /** Answers `work`, or `misconfigured` while the configuration does not hold. */

@@ -2,6 +2,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ReplayInput } from '../../shared/api';
 import { AuditEntry, type AuditQuery } from '../../shared/audit';
 import { AppError, reply } from '../../shared/errors';
+import type { AdminPageQuery } from '../../shared/responses';
 import type { RouterRpc } from '../../shared/rpc';
 import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
@@ -11,8 +12,8 @@ import { inboxes } from './route';
 
 /** The router as the gateway calls it: the dead-letter console, replay and the audit log. */
 export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
-  listDeadLetters(limit: number) {
-    return reply(() => list(this.env.DB, limit));
+  listDeadLetters(page: AdminPageQuery) {
+    return reply(() => list(this.env.DB, page));
   }
 
   getDeadLetter(id: string) {

@@ -36,7 +36,7 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
             .slice(0, q.limit),
           nextCursor: null,
         }),
-      listDeadLetters: () => ok([]),
+      listDeadLetters: () => ok({ items: [], nextCursor: null }),
       getDeadLetter: () => notFound('dead_letter_not_found'),
       redriveDeadLetter: (id: string) =>
         ok({
@@ -71,8 +71,8 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
     },
     notifications: {
       listWebhooks: () => ok([]),
-      listMail: () => ok([]),
-      listDeliveries: () => ok([]),
+      listMail: () => ok({ items: [], nextCursor: null }),
+      listDeliveries: () => ok({ items: [], nextCursor: null }),
       createWebhook: (url: string, eventTypes: string[], personalData = false) =>
         ok({ id: 'wh_1', url, eventTypes, personalData, createdAt: new Date().toISOString(), secret: 'whsec_x' }),
       deleteWebhook: () => ok(undefined),

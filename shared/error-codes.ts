@@ -78,6 +78,11 @@ export const errorCodes = {
     status: 503,
     meaning: 'The service refuses to serve: a secret or setting is missing or weak (its operators see which in the log).',
   },
+  metrics_unavailable: {
+    status: 503,
+    meaning:
+      'Metrics are kept in Analytics Engine and the router cannot read them: ANALYTICS_ACCOUNT_ID or ANALYTICS_API_TOKEN is not set, or the SQL API refused.',
+  },
   internal: { status: 500, meaning: 'Something failed on our side; the request id finds it in the log.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 

@@ -17,3 +17,28 @@ export function makeOrderPlaced(overrides: Parameters<typeof makeOrder>[0] = {})
 export function message(body: unknown, overrides: { id?: string; attempts?: number } = {}) {
   return { id: overrides.id ?? crypto.randomUUID(), timestamp: new Date(), attempts: overrides.attempts ?? 1, body };
 }
+
+/** An order placed, then settled `ms` later, as the OrderDO publishes them. */
+export function placedAndSettled(
+  ms: number,
+  settle: 'confirmed' | 'cancelled' = 'confirmed',
+  cancelReason: 'payment_declined' | 'out_of_stock' = 'payment_declined',
+) {
+  const order = makeOrder({ placedAt: new Date(Date.now() - ms).toISOString() });
+  const { payment: _, ...snapshot } = order;
+  const placed = newEvent('order.placed', order, {
+    source: 'orders',
+    subject: order.id,
+    cause: null,
+    now: new Date(Date.parse(order.placedAt)),
+  });
+  const settled =
+    settle === 'confirmed'
+      ? newEvent('order.confirmed', { ...snapshot, status: 'confirmed' }, { source: 'orders', subject: order.id, cause: placed })
+      : newEvent(
+          'order.cancelled',
+          { ...snapshot, status: 'cancelled', cancelReason },
+          { source: 'orders', subject: order.id, cause: placed },
+        );
+  return { order, placed, settled };
+}

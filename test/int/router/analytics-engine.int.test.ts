@@ -3,12 +3,10 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { consume } from '../../../shared/consume';
 import { Meter, type Point } from '../../../shared/metrics';
-import { newEvent } from '../../../shared/publish';
 import worker from '../../../workers/router';
 import { analyticsEngineReport, analyticsEngineSpans } from '../../../workers/router/analytics-engine';
 import { MetricsService, metricsStore } from '../../../workers/router/metrics-service';
-import { message } from '../../helpers/events';
-import { makeOrder } from '../../helpers/fixtures';
+import { message, placedAndSettled } from '../../helpers/events';
 
 /**
  * A stand-in for Analytics Engine: keeps every data point written with `writeDataPoint`, and
@@ -99,27 +97,6 @@ function fakeAnalyticsEngine(token: string) {
   };
 }
 
-/** An order placed `ms` ago and settled now, as the OrderDO publishes them. */
-function placedAndSettled(ms: number, settle: 'confirmed' | 'cancelled') {
-  const order = makeOrder({ placedAt: new Date(Date.now() - ms).toISOString() });
-  const { payment: _, ...snapshot } = order;
-  const placed = newEvent('order.placed', order, {
-    source: 'orders',
-    subject: order.id,
-    cause: null,
-    now: new Date(Date.parse(order.placedAt)),
-  });
-  const settled =
-    settle === 'confirmed'
-      ? newEvent('order.confirmed', { ...snapshot, status: 'confirmed' }, { source: 'orders', subject: order.id, cause: placed })
-      : newEvent(
-          'order.cancelled',
-          { ...snapshot, status: 'cancelled', cancelReason: 'out_of_stock' },
-          { source: 'orders', subject: order.id, cause: placed },
-        );
-  return { order, placed, settled };
-}
-
 const accountId = 'a'.repeat(32);
 const token = 'analytics-read-token-0123456789';
 
@@ -128,7 +105,11 @@ describe('metrics in production: read back from Analytics Engine', () => {
     const ae = fakeAnalyticsEngine(token);
     // Both stores get every point: the router writes Analytics Engine and (METRICS_STORE=local) the MetricsDO.
     const both = { ...env, ANALYTICS: ae.dataset, METRICS_STORE: 'local' } as Env;
-    const orders = [placedAndSettled(300, 'confirmed'), placedAndSettled(900, 'confirmed'), placedAndSettled(2000, 'cancelled')];
+    const orders = [
+      placedAndSettled(300, 'confirmed'),
+      placedAndSettled(900, 'confirmed'),
+      placedAndSettled(2000, 'cancelled', 'out_of_stock'),
+    ];
     const pending = placedAndSettled(0, 'confirmed');
     for (const batch of [[...orders.map((o) => o.placed), pending.placed], orders.map((o) => o.settled)]) {
       const messages = createMessageBatch(

@@ -1,8 +1,8 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ReplayInput } from '../../shared/api';
 import { AuditEntry, type AuditQuery } from '../../shared/audit';
-import { AppError, reply } from '../../shared/errors';
-import type { AdminPageQuery } from '../../shared/responses';
+import { AppError, type Reply, reply } from '../../shared/errors';
+import type { AdminPageQuery, ReplayAnswer } from '../../shared/responses';
 import type { RouterRpc } from '../../shared/rpc';
 import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
@@ -28,7 +28,7 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
     return reply(() => discard(this.env.DB, id));
   }
 
-  replay(input: ReplayInput) {
+  replay(input: ReplayInput): Promise<Reply<ReplayAnswer>> {
     return reply(() => {
       const parsed = ReplayInput.safeParse(input);
       if (!parsed.success) throw new AppError({ code: 'invalid_request', message: parsed.error.message, status: 400 });

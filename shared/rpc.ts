@@ -3,6 +3,7 @@ import type { AuditEntry, AuditQuery } from './audit';
 import type { Write } from './consistency';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
+import type { OrderView } from './personal-data';
 
 /**
  * What each service offers the gateway over its service binding. The services implement these,
@@ -15,13 +16,18 @@ export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
     traceparent: string,
     idempotencyKey?: string,
   ): Promise<Reply<PlaceOrderAnswer>>;
-  getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
-  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
+  getOrder(orderId: string): Promise<Reply<OrderView>>;
+  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderView>>;
   inspectOrder(orderId: string): Promise<Reply<OrderInspection>>;
+  /** Each order's status now (null: never placed), read from its Durable Object. */
+  orderStatuses(orderIds: string[]): Promise<Reply<Record<string, OrderStatus | null>>>;
 }
 
 /** An order as operators see it: the order, and the steps other services still owe it. */
-export type OrderInspection = OrderSnapshot & {
+export type OrderInspection = OrderView & SagaBookkeeping;
+
+/** What the order's saga still waits for. */
+export type SagaBookkeeping = {
   /** Steps still open (stock, payment, capture, commit, shipment, callOff, stockBack, paymentBack). */
   awaiting: string[];
   /** How often the open steps were asked for again. */
@@ -33,7 +39,7 @@ export type OrderInspection = OrderSnapshot & {
 
 /** A placed order, and whether this answer is the replay of an earlier request with the same key. */
 export interface PlaceOrderAnswer {
-  order: OrderSnapshot;
+  order: OrderView;
   replayed: boolean;
 }
 
@@ -166,7 +172,7 @@ export interface ListOrdersQuery {
 }
 
 /** An order as lists show it (the read model's row). */
-export type OrderSummary = Omit<OrderSnapshot, 'customerId' | 'shippingAddress'>;
+export type OrderSummary = Omit<OrderSnapshot, 'customerId' | 'shippingAddress' | 'email'>;
 
 export interface OrderList extends Page<OrderSummary> {
   freshness: Freshness;

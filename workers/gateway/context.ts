@@ -1,5 +1,6 @@
 import type { Scope } from '../../shared/audit';
 import type { MetricsRpc } from '../../shared/metrics-api';
+import type { VaultRpc } from '../../shared/personal-data';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 import type { GatewayConfig } from './config';
 import type { Operator } from './operators';
@@ -34,6 +35,7 @@ export function services(env: Env) {
     shipping: env.SHIPPING as unknown as Service<ShippingRpc>,
     notifications: env.NOTIFICATIONS as unknown as Service<NotificationsRpc>,
     router: env.ROUTER as unknown as Service<RouterRpc>,
+    vault: env.VAULT as unknown as Service<VaultRpc>,
   };
 }
 

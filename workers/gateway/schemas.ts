@@ -3,6 +3,7 @@ import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { errorCodeNames, errorCodes } from '../../shared/error-codes';
 import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
 import { Hop } from '../../shared/metrics-api';
+import { OrderView } from '../../shared/personal-data';
 
 const codeTable = [
   '| code | status | meaning |',
@@ -22,7 +23,7 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const PlaceOrderBody = PlaceOrderInput.openapi('PlaceOrder');
-export const Order = OrderSnapshot.openapi('Order');
+export const Order = OrderView.openapi('Order');
 export const Product = ProductSnapshot.openapi('Product');
 export const ProductBody = ProductInput.openapi('ProductInput');
 
@@ -30,7 +31,7 @@ export const Freshness = z
   .object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() })
   .openapi('Freshness', { description: 'How fresh a read-model answer is' });
 
-export const OrderSummary = OrderSnapshot.omit({ customerId: true, shippingAddress: true }).openapi('OrderSummary');
+export const OrderSummary = OrderSnapshot.omit({ customerId: true, shippingAddress: true, email: true }).openapi('OrderSummary');
 export const OrderList = z
   .object({
     items: z.array(OrderSummary),
@@ -40,7 +41,7 @@ export const OrderList = z
   })
   .openapi('OrderList');
 
-export const PlacedOrder = OrderSnapshot.extend({
+export const PlacedOrder = OrderView.extend({
   consistencyToken: z.string().openapi({ description: 'Pass to GET /v1/orders to read this write back' }),
 }).openapi('PlacedOrder');
 

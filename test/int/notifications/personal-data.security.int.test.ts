@@ -78,7 +78,13 @@ describe('personal data in webhooks and mail', () => {
 
 describe('an erased customer', () => {
   it('is forgotten on customer.erased: mail bodies, and the address and e-mail in webhook payloads; subscribers are told', async () => {
-    const courier = await createSubscription(env.DB, 'https://courier.shop.example/erase', ['order.*', 'customer.*'], production, true);
+    const courier = await createSubscription(
+      env.DB,
+      'https://courier.shop.example/erase',
+      ['order.*', 'customer.*'],
+      production,
+      true,
+    );
     const order = await sealedOrder({ status: 'confirmed', version: 4 });
     const confirmed = makeEvent('order.confirmed', order);
     await deliver(confirmed);

@@ -16,9 +16,7 @@ const clear = /Ada|1 Main St|10115|ada@example\.com|tok_visa/;
 /** Everything the order's Durable Object stores, as text. */
 const storageOf = (orderId: string) =>
   runInDurableObject(env.ORDER_DO.getByName(orderId), (_: OrderDO, state) =>
-    JSON.stringify(
-      ['events', 'outbox', 'idempotency'].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
-    ),
+    JSON.stringify(['events', 'outbox', 'idempotency'].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray())),
   );
 
 const outboxOf = (orderId: string) =>
@@ -35,9 +33,7 @@ describe('orders keeps personal data and the payment token sealed', () => {
   });
 
   const place = async (customerId: string, key?: string) =>
-    expectOk(
-      await orders.placeOrder(customerId, { ...makeOrderInput('CAP'), email: 'ada@example.com' }, traceparent, key),
-    ).order;
+    expectOk(await orders.placeOrder(customerId, { ...makeOrderInput('CAP'), email: 'ada@example.com' }, traceparent, key)).order;
 
   it('stores and announces ciphertext only, and shows the customer their own address', async () => {
     const order = await place('cust_sealed', 'checkout-1');

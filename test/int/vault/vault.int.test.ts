@@ -94,7 +94,9 @@ describe('the vault: erasing a customer', () => {
       sent: r.sent_at !== null,
       data: JSON.parse(r.body).data,
     }));
-    expect(announced).toEqual([{ type: 'customer.erased', sent: true, data: { customerId: id, erasedAt: erasure.erasedAt, orders: 2 } }]);
+    expect(announced).toEqual([
+      { type: 'customer.erased', sent: true, data: { customerId: id, erasedAt: erasure.erasedAt, orders: 2 } },
+    ]);
   });
 
   it('answers the first erasure when asked again, and nothing is announced twice', async () => {
@@ -113,7 +115,10 @@ describe('the vault: erasing a customer', () => {
     const id = customer();
     const a = await sealed(id);
     const done = await sealed(id);
-    const refusal = expectError(await vault.erase(id, { [a.orderId]: status, [done.orderId]: 'cancelled' }), 'customer_has_open_orders');
+    const refusal = expectError(
+      await vault.erase(id, { [a.orderId]: status, [done.orderId]: 'cancelled' }),
+      'customer_has_open_orders',
+    );
     expect(refusal).toMatchObject({ status: 409, message: expect.stringContaining(`${a.orderId} (${status})`) });
     expect(refusal.message).not.toContain(done.orderId);
     expect(expectOk(await vault.open(id, a.orderId, a.values)).shippingAddress).toEqual({ json: JSON.stringify(address) });
@@ -126,9 +131,9 @@ describe('the vault: erasing a customer', () => {
       `${placing.orderId} (placing)`,
     );
     const racing = await sealed(id);
-    expect(
-      expectError(await vault.erase(id, { [placing.orderId]: 'delivered' }), 'customer_has_open_orders').message,
-    ).toContain(`${racing.orderId} (unchecked)`);
+    expect(expectError(await vault.erase(id, { [placing.orderId]: 'delivered' }), 'customer_has_open_orders').message).toContain(
+      `${racing.orderId} (unchecked)`,
+    );
   });
 
   it('erases past an order sealed long ago that was never placed (its placement failed)', async () => {
@@ -146,7 +151,9 @@ describe('the vault: erasing a customer', () => {
     expectOk(await vault.erase(id, settled([before.orderId], 'shipped')));
     const after = await sealed(id);
     expect(after.values.shippingAddress!.kid).not.toBe(before.values.shippingAddress!.kid);
-    expect(expectOk(await vault.open(id, after.orderId, after.values)).email).toEqual({ json: JSON.stringify('ada@example.com') });
+    expect(expectOk(await vault.open(id, after.orderId, after.values)).email).toEqual({
+      json: JSON.stringify('ada@example.com'),
+    });
     expect(expectOk(await vault.open(id, before.orderId, before.values)).email).toEqual({ gone: 'erased' });
   });
 

@@ -39,6 +39,8 @@ const server = createServer(async (req, res) => {
   res.writeHead(204).end();
 });
 let hookUrl = '';
+/** The subscriptions this test makes, removed after it: later tests must not pay for deliveries to a receiver gone. */
+const subscriptions: string[] = [];
 
 async function search(needles: string[], objects: { worker: string; className: string; name: string }[] = []) {
   const response = await fetch(inject('dataProbe'), { method: 'POST', body: JSON.stringify({ needles, objects }) });
@@ -52,7 +54,7 @@ async function subscribe(path: string, eventTypes: string[]) {
     body: { url: `${hookUrl}${path}`, eventTypes, personalData: true },
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  return created.body.id;
+  subscriptions.push(created.body.id);
 }
 
 const tokens = { erin: '', kim: '' };
@@ -62,7 +64,10 @@ beforeAll(async () => {
   tokens.erin = await tokenFor(erin.id);
   tokens.kim = await tokenFor(kim.id);
 });
-afterAll(() => new Promise((r) => server.close(r)));
+afterAll(async () => {
+  for (const id of subscriptions) await call('DELETE', `/v1/admin/webhooks/${id}`, { token: admin() });
+  await new Promise((r) => server.close(r));
+});
 
 const asErin = shop(() => tokens.erin);
 const asKim = shop(() => tokens.kim);

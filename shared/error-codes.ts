@@ -51,7 +51,10 @@ export const errorCodes = {
   dead_letter_not_found: { status: 404, meaning: 'No dead letter with this id.' },
   webhook_not_found: { status: 404, meaning: 'No webhook subscription with this id.' },
   shipment_not_found: { status: 404, meaning: 'No shipment for this order (yet).' },
-  customer_not_found: { status: 404, meaning: 'No personal data of this customer was ever sealed: there is nothing to erase.' },
+  customer_not_found: {
+    status: 404,
+    meaning: 'No order of this customer is known: nothing of theirs was sealed, so there is nothing to erase.',
+  },
   // Business rules
   unknown_sku: { status: 422, meaning: 'An order line names a SKU the catalog does not have (yet).' },
   mixed_currencies: { status: 422, meaning: 'The order lines are priced in different currencies.' },

@@ -663,7 +663,12 @@ class Crash extends Error {}
  * the cryptography (shared/sealed.ts has its own tests).
  */
 function simSeal(value: unknown): Sealed {
-  return { v: 1, kid: 'sim', iv: 'AAAAAAAAAAAAAAAA', ct: toBase64Url(new TextEncoder().encode(`sim-sealed:${JSON.stringify(value)}`)) };
+  return {
+    v: 1,
+    kid: 'sim',
+    iv: 'AAAAAAAAAAAAAAAA',
+    ct: toBase64Url(new TextEncoder().encode(`sim-sealed:${JSON.stringify(value)}`)),
+  };
 }
 
 /** What {@link simSeal} sealed; undefined for anything else. */

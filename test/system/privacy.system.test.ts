@@ -177,4 +177,16 @@ describe('erasing a customer (crypto-shredding)', () => {
     expect(after().find((d) => d.id === kept)).toMatchObject({ shippingAddress: { name: kim.name }, email: kim.email });
     expect((await search(needles(kim))).map((h) => h.where)).toContain('d1:conveyor-notifications.webhook_deliveries');
   }, 120_000);
+
+  it('answers 404 for a customer it never sealed anything for, and keeps no storage for the asking', async () => {
+    const keyStores = async () =>
+      (await (await fetch(`${inject('storageProbe')}/?worker=conveyor-vault&class=KeyDO`)).json()) as string[];
+    const before = await keyStores();
+    for (let i = 0; i < 5; i++) {
+      const unknown = await call('DELETE', `/v1/admin/customers/cust_nobody_${crypto.randomUUID()}`, { token: admin() });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('customer_not_found');
+    }
+    expect(await keyStores()).toEqual(before);
+  });
 });

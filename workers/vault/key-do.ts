@@ -16,25 +16,19 @@ const SOURCE = 'vault';
  * the vault seals and opens with it here. Erasing the customer destroys it — overwritten, then
  * deleted — and announces customer.erased; whatever was sealed with it, wherever it was copied,
  * can never be opened again. A customer who orders again afterwards gets a new key.
+ *
+ * Its tables are made by the first seal: asking about (or erasing) a customer it never sealed for
+ * leaves no storage behind, so made-up customer ids cost nothing.
  */
 export class KeyDO extends DurableObject<Env> {
-  private readonly outbox: Outbox;
+  private made: Outbox | undefined;
   /** Keys imported for WebCrypto, by id; forgotten with the key. */
   private readonly imported = new Map<string, Promise<CryptoKey>>();
-
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    migrate(ctx.storage, 'vault', [
-      'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
-      'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
-      'CREATE TABLE erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
-    ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
-  }
 
   /** Seals each value (JSON text) for `orderId` with the customer's key (made now if they have none), and records the order. */
   async seal(customerId: string, orderId: string, json: Record<string, string>): Promise<Reply<Record<string, Sealed>>> {
     return reply(async () => {
+      this.tables();
       // Made and recorded in this synchronous turn, so two orders placed at once share one key.
       const { kid, material } = this.currentKey();
       this.ctx.storage.sql.exec(
@@ -55,7 +49,12 @@ export class KeyDO extends DurableObject<Env> {
   async open(customerId: string, orderId: string, sealed: Record<string, Sealed>): Promise<Reply<Record<string, Opened>>> {
     return reply(async () => {
       const opened: Record<string, Opened> = {};
+      const known = this.hasTables();
       for (const [field, value] of Object.entries(sealed)) {
+        if (!known) {
+          opened[field] = { gone: 'unreadable' };
+          continue;
+        }
         const row = this.ctx.storage.sql
           .exec<{ material: ArrayBuffer }>('SELECT material FROM keys WHERE kid = ?', value.kid)
           .toArray()[0];
@@ -77,6 +76,7 @@ export class KeyDO extends DurableObject<Env> {
 
   /** The orders sealed with the customer's key, and when the customer was last erased. */
   async customerKeys(): Promise<CustomerKeys> {
+    if (!this.hasTables()) return { orders: [], erasedAt: null };
     const orders = this.sealedOrders().map((o) => ({ orderId: o.orderId, sealedAt: new Date(o.sealedAt).toISOString() }));
     const last = this.lastErasure();
     return { orders, erasedAt: last ? new Date(last.erased_at).toISOString() : null };
@@ -94,6 +94,9 @@ export class KeyDO extends DurableObject<Env> {
     traceparent?: string,
   ): Promise<Reply<Erasure>> {
     return reply(async () => {
+      if (!this.hasTables())
+        throw new DomainError('customer_not_found', `no personal data of customer ${customerId} was ever sealed`);
+      const outbox = this.tables();
       const erasure = this.ctx.storage.transactionSync((): Erasure => {
         const now = Date.now();
         const sealed = this.sealedOrders();
@@ -119,7 +122,7 @@ export class KeyDO extends DurableObject<Env> {
           .one();
         const erasedAt = new Date(now).toISOString();
         const data = { customerId, erasedAt, orders: sealed.length };
-        this.outbox.add([
+        outbox.add([
           newEvent('customer.erased', data, {
             source: SOURCE,
             subject: customerId,
@@ -132,13 +135,33 @@ export class KeyDO extends DurableObject<Env> {
         return data;
       });
       this.imported.clear();
-      await this.outbox.sendNow();
+      await outbox.sendNow();
       return erasure;
     });
   }
 
   override async alarm(): Promise<void> {
-    await armAlarm(this.ctx.storage, await this.outbox.onAlarm());
+    if (this.hasTables()) await armAlarm(this.ctx.storage, await this.tables().onAlarm());
+  }
+
+  /** Makes the tables (once) and answers the outbox. */
+  private tables(): Outbox {
+    if (!this.made) {
+      migrate(this.ctx.storage, 'vault', [
+        'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
+        'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
+        'CREATE TABLE erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
+      ]);
+      this.made = new Outbox(this.ctx.storage, this.env.BUS);
+    }
+    return this.made;
+  }
+
+  /** Whether this customer's tables exist: whether anything was ever sealed for them. */
+  private hasTables(): boolean {
+    return (
+      this.made !== undefined || this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'keys'").toArray().length > 0
+    );
   }
 
   /** The key that seals: the newest, or a new one (32 random bytes) when the customer has none. */

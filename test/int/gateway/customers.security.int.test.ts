@@ -6,6 +6,8 @@ import { fakeServices } from './fakes';
 
 const key = () => `cvk_${crypto.randomUUID()}${crypto.randomUUID()}`;
 const keys = { reader: key(), operator: key(), privacy: key() };
+/** The read model knows an order of the customer: they can be erased. */
+const known = { query: { listOrders: () => ok({ items: [{ id: 'o1' }], nextCursor: null, freshness: {} }) } };
 const ADMIN_KEYS = [
   `rita:read:${await sha256(keys.reader)}`,
   `otto:read+operate+catalog+webhooks:${await sha256(keys.operator)}`,
@@ -32,6 +34,7 @@ describe('erasing a customer (DELETE /v1/admin/customers/{id})', () => {
     const { env, calls, audit } = fakeServices(
       { ADMIN_KEYS },
       {
+        ...known,
         vault: {
           customerKeys: () => ok({ orders: sealed.map((orderId) => ({ orderId, sealedAt: '' })), erasedAt: null }),
           erase: (customerId: string) => ok({ customerId, erasedAt: '2026-11-29T10:00:00.000Z', orders: 250 }),
@@ -52,10 +55,18 @@ describe('erasing a customer (DELETE /v1/admin/customers/{id})', () => {
     const message = 'customer cust_42 has 1 order(s) whose address is still needed: o1 (confirmed); erase them once …';
     const { env } = fakeServices(
       { ADMIN_KEYS },
-      { vault: { erase: () => fail({ code: 'customer_has_open_orders', message, status: 409 }) } },
+      { ...known, vault: { erase: () => fail({ code: 'customer_has_open_orders', message, status: 409 }) } },
     );
     const refused = await call('DELETE', '/v1/admin/customers/cust_42', { env, headers: bearer(keys.privacy) });
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'customer_has_open_orders', message });
+  });
+
+  it('answers 404 for a customer the read model knows no order of, before asking the vault', async () => {
+    const { env, calls } = fakeServices({ ADMIN_KEYS });
+    const unknown = await call('DELETE', '/v1/admin/customers/cust_nobody', { env, headers: bearer(keys.privacy) });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('customer_not_found');
+    expect(calls.filter((c) => c.service === 'vault' || c.service === 'orders')).toEqual([]);
   });
 });

@@ -160,4 +160,13 @@ describe('the vault: erasing a customer', () => {
   it('answers customer_not_found for a customer it never sealed anything for', async () => {
     expect(expectError(await vault.erase(customer(), {}), 'customer_not_found').status).toBe(404);
   });
+
+  it('writes nothing for a customer it never sealed for, however often it is asked about them', async () => {
+    const unknown = customer();
+    expectError(await vault.erase(unknown, {}), 'customer_not_found');
+    expect(expectOk(await vault.customerKeys(unknown))).toEqual({ orders: [], erasedAt: null });
+    const { values } = await sealed(customer());
+    expect(expectOk(await vault.open(unknown, crypto.randomUUID(), values)).shippingAddress).toEqual({ gone: 'unreadable' });
+    expect(await storageOf(unknown)).toEqual({});
+  });
 });

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { unwrap } from '../../../shared/errors';
+import { AppError, unwrap } from '../../../shared/errors';
 import type { OrderStatus } from '../../../shared/events';
 import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
@@ -42,15 +42,24 @@ const eraseCustomer = createRoute({
 const STATUS_BATCH = 100;
 
 /**
- * Operators' privacy requests: erasing a customer. The gateway reads the statuses of every order
- * the vault sealed for them from the orders' own Durable Objects; the vault then refuses or
- * destroys the key in one transaction, judging an order sealed since (a placement racing the
- * erasure) as still in flight.
+ * Operators' privacy requests: erasing a customer. A customer the read model knows no order of is
+ * answered 404 before the vault is asked (a made-up id must not leave a Durable Object behind). The
+ * gateway reads the statuses of every order the vault sealed for them from the orders' own Durable
+ * Objects; the vault then refuses or destroys the key in one transaction, judging an order sealed
+ * since (a placement racing the erasure) as still in flight.
  */
 export function registerCustomers(app: OpenAPIHono<AppEnv>) {
   app.openapi(eraseCustomer, async (c) => {
     const { id } = c.req.valid('param');
-    const { vault, orders } = services(c.env);
+    const { vault, orders, query } = services(c.env);
+    const known = unwrap(await query.listOrders({ customerId: id, limit: 1 })).items.length > 0;
+    if (!known) {
+      throw new AppError({
+        code: 'customer_not_found',
+        message: `no order of customer ${id} is known, so nothing of theirs was sealed (an order placed a moment ago may not be listed yet)`,
+        status: 404,
+      });
+    }
     const ids = unwrap(await vault.customerKeys(id)).orders.map((o) => o.orderId);
     const statuses: Record<string, OrderStatus | null> = {};
     for (let i = 0; i < ids.length; i += STATUS_BATCH) {

@@ -12,6 +12,8 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Every Worker's config; the gateway first, so it is the one `wrangler dev` serves on the port. */
 export const configs = [
   'wrangler.toml',
+  // Before the services that bind it, so a release deploys it first.
+  'workers/vault/wrangler.toml',
   'workers/orders/wrangler.toml',
   'workers/inventory/wrangler.toml',
   'workers/payments/wrangler.toml',
@@ -105,7 +107,7 @@ export async function startTopology(options: { port: number; persistTo: string; 
   const leftover = await stopLeftover(pidFile, 'wrangler');
   if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
   await assertPortFree(options.port);
-  devVars();
+  const secrets = devVars();
   await migrate(options.persistTo);
   const args = [
     'dev',
@@ -120,8 +122,15 @@ export async function startTopology(options: { port: number; persistTo: string; 
   ];
   const child = spawnTracked(process.execPath, [wrangler, ...args], {
     cwd: root,
-    // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
-    env: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...process.env, ...offline(), FORCE_COLOR: '0' },
+    // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment
+    // (only the gateway's sit next to its config in .dev.vars), so the ones orders and payments declare come from here.
+    env: {
+      PAYMENT_API_KEY: 'unused-by-the-sandbox',
+      PAYMENT_TOKEN_KEYS: secrets.PAYMENT_TOKEN_KEYS,
+      ...process.env,
+      ...offline(),
+      FORCE_COLOR: '0',
+    },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     pidFile,
   });

@@ -51,6 +51,10 @@ export const errorCodes = {
   dead_letter_not_found: { status: 404, meaning: 'No dead letter with this id.' },
   webhook_not_found: { status: 404, meaning: 'No webhook subscription with this id.' },
   shipment_not_found: { status: 404, meaning: 'No shipment for this order (yet).' },
+  customer_not_found: {
+    status: 404,
+    meaning: 'No order of this customer is known: nothing of theirs was sealed, so there is nothing to erase.',
+  },
   // Business rules
   unknown_sku: { status: 422, meaning: 'An order line names a SKU the catalog does not have (yet).' },
   mixed_currencies: { status: 422, meaning: 'The order lines are priced in different currencies.' },
@@ -59,6 +63,11 @@ export const errorCodes = {
   order_exists: { status: 409, meaning: 'The order already exists.' },
   not_cancellable: { status: 409, meaning: 'The order can no longer be cancelled (it has shipped).' },
   version_conflict: { status: 409, meaning: 'The order changed meanwhile; try again.' },
+  customer_has_open_orders: {
+    status: 409,
+    meaning:
+      'The customer has orders not yet shipped or cancelled, whose address is still needed; the message names them. Erase once they are settled.',
+  },
   shipment_cancelled: { status: 409, meaning: 'The shipment was called off; a carrier update for it is refused.' },
   unknown_queue: { status: 409, meaning: 'A dead letter from a queue that cannot be redriven.' },
   replay_too_large: { status: 413, meaning: 'A replay of more events than one call may send; narrow the range.' },

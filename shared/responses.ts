@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { OrderSnapshot, OrderStatus } from './events';
+import { OrderView } from './personal-data';
 import { Hop } from './metrics-api';
 
 /**
@@ -92,8 +93,8 @@ export type OrderException = z.infer<typeof OrderException>;
 export const ExceptionList = z.object({ items: z.array(OrderException), freshness: Freshness });
 export type ExceptionList = z.infer<typeof ExceptionList>;
 
-/** An order as operators see it: the order, and the steps other services still owe it. */
-export const OrderInspection = OrderSnapshot.extend({
+/** What an order's saga still waits for. */
+export const SagaBookkeeping = z.object({
   awaiting: z
     .array(z.string())
     .describe(
@@ -102,11 +103,12 @@ export const OrderInspection = OrderSnapshot.extend({
     ),
   nudges: z.number().describe('How often the open steps were asked for again'),
   waitingSince: z.string(),
-  nextDeadline: z
-    .string()
-    .nullable()
-    .describe('When the order asks again (a pending one: cancels); null when it waits for nothing'),
+  nextDeadline: z.string().nullable().describe('When the order asks again (a pending one: cancels); null when it waits for nothing'),
 });
+export type SagaBookkeeping = z.infer<typeof SagaBookkeeping>;
+
+/** An order as operators see it: the order (its personal data opened, or marked gone), and the steps other services still owe it. */
+export const OrderInspection = OrderView.extend(SagaBookkeeping.shape);
 export type OrderInspection = z.infer<typeof OrderInspection>;
 
 /** A mail as the sink kept it (MAIL_PROVIDER=sink), or as it was handed to the provider. */

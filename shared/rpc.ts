@@ -20,6 +20,7 @@ import type {
   WebhookDelivery,
   WebhookSubscription,
 } from './responses';
+import type { OrderView } from './personal-data';
 
 /**
  * What each service offers the gateway over its service binding. The services implement these,
@@ -32,14 +33,16 @@ export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
     traceparent: string,
     idempotencyKey?: string,
   ): Promise<Reply<PlaceOrderAnswer>>;
-  getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
-  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
+  getOrder(orderId: string): Promise<Reply<OrderView>>;
+  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderView>>;
   inspectOrder(orderId: string): Promise<Reply<OrderInspection>>;
+  /** Each order's status now (null: never placed), read from its Durable Object. */
+  orderStatuses(orderIds: string[]): Promise<Reply<Record<string, OrderStatus | null>>>;
 }
 
 /** A placed order, and whether this answer is the replay of an earlier request with the same key. */
 export interface PlaceOrderAnswer {
-  order: OrderSnapshot;
+  order: OrderView;
   replayed: boolean;
 }
 

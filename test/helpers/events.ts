@@ -5,7 +5,16 @@ import { makeOrder } from './fixtures';
 
 /** An event in the shared envelope; `data` and envelope fields can be overridden. */
 export function makeEvent<T extends EventType>(type: T, data: DataOf<T>, overrides: Partial<EventOf<T>> = {}): EventOf<T> {
-  const subject = 'orderId' in data ? data.orderId : 'id' in data ? data.id : 'sku' in data ? data.sku : 'subject';
+  const subject =
+    'orderId' in data
+      ? data.orderId
+      : 'id' in data
+        ? data.id
+        : 'sku' in data
+          ? data.sku
+          : 'customerId' in data
+            ? data.customerId
+            : 'subject';
   return { ...newEvent(type, data, { source: publisherOf(type) ?? 'test', subject, cause: null }), ...overrides };
 }
 

@@ -3,6 +3,7 @@
 import { type Event, type EventType, parseEvent } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { type Cause, newEvent } from '../../shared/publish';
+import { fromBase64Url, type Sealed, toBase64Url } from '../../shared/sealed';
 import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
 import {
   commitOutcome,
@@ -172,8 +173,9 @@ export class World {
         items,
         totalCents: items.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
         currency: 'EUR',
-        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-        paymentToken: spec.token,
+        // Sealed before placing, as the orders service does (the vault for the address, the keyring for the token).
+        shippingAddress: simSeal({ name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+        paymentToken: simSeal(spec.token),
       },
     };
     this.orders.set(id, { state: initialOrder, inbox: new Set(), outbox: new Outbox() });
@@ -362,11 +364,13 @@ export class World {
         return this.inventory(e, call, answers);
       case 'payments': {
         if (!e.type.startsWith('order.')) return true;
-        const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
+        const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: Sealed } };
         const terms = { orderId: o.id, amountCents: o.totalCents, currency: o.currency };
+        // Payments opens the token orders sealed for it (null: unreadable, declined without the provider).
+        const token = simOpen(o.payment?.token);
         const msg: PaymentMessage | null =
           e.type === 'order.placed'
-            ? { type: 'Authorize', ...terms, token: o.payment!.token, placedAt: o.placedAt }
+            ? { type: 'Authorize', ...terms, token: typeof token === 'string' ? token : null, placedAt: o.placedAt }
             : e.type === 'order.confirmed'
               ? { type: 'Capture', ...terms }
               : e.type === 'order.cancelled'
@@ -377,12 +381,11 @@ export class World {
         return true;
       }
       case 'shipping': {
-        const o = e.data as {
-          id: string;
-          shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
-        };
-        if (e.type === 'order.confirmed')
-          call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address: o.shippingAddress }, e, send));
+        const o = e.data as { id: string; shippingAddress?: Sealed };
+        // Shipping creates a shipment only for an address it can open (the real one asks the vault).
+        const address = o.shippingAddress && simOpen(o.shippingAddress) ? o.shippingAddress : undefined;
+        if (e.type === 'order.confirmed' && address)
+          call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address }, e, send));
         if (e.type === 'order.cancellation_requested')
           call(() => this.runShipment(o.id, { type: 'RequestCancel', orderId: o.id }, e, send));
         return true;
@@ -653,3 +656,24 @@ export class World {
 }
 
 class Crash extends Error {}
+
+/**
+ * Sealing as the simulation models it: the same shape as the real thing (so every event passes the
+ * real schemas), reversibly encoded instead of encrypted, since the simulation checks the flow, not
+ * the cryptography (shared/sealed.ts has its own tests).
+ */
+function simSeal(value: unknown): Sealed {
+  return {
+    v: 1,
+    kid: 'sim',
+    iv: 'AAAAAAAAAAAAAAAA',
+    ct: toBase64Url(new TextEncoder().encode(`sim-sealed:${JSON.stringify(value)}`)),
+  };
+}
+
+/** What {@link simSeal} sealed; undefined for anything else. */
+function simOpen(sealed: Sealed | undefined): unknown {
+  if (sealed?.kid !== 'sim') return undefined;
+  const text = new TextDecoder().decode(fromBase64Url(sealed.ct));
+  return text.startsWith('sim-sealed:') ? JSON.parse(text.slice('sim-sealed:'.length)) : undefined;
+}

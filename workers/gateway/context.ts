@@ -1,5 +1,6 @@
 import type { Scope } from '../../shared/audit';
 import type { MetricsRpc } from '../../shared/metrics-api';
+import type { VaultRpc } from '../../shared/personal-data';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 import type { GatewayConfig } from './config';
 import type { Operator } from './operators';
@@ -30,6 +31,7 @@ interface Services {
   shipping: Service<ShippingRpc>;
   notifications: Service<NotificationsRpc>;
   router: Service<RouterRpc>;
+  vault: Service<VaultRpc>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function services(env: Env): Services {
     shipping: env.SHIPPING,
     notifications: env.NOTIFICATIONS,
     router: env.ROUTER,
+    vault: env.VAULT,
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { errorCodeNames, errorCodes } from '../../shared/error-codes';
 import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+import { OrderView } from '../../shared/personal-data';
 import * as responses from '../../shared/responses';
 
 const codeTable = [
@@ -22,7 +23,7 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const PlaceOrderBody = PlaceOrderInput.openapi('PlaceOrder');
-export const Order = OrderSnapshot.openapi('Order');
+export const Order = OrderView.openapi('Order');
 export const Product = ProductSnapshot.openapi('Product');
 export const ProductBody = ProductInput.openapi('ProductInput');
 
@@ -30,7 +31,7 @@ export const Freshness = responses.Freshness.openapi('Freshness');
 export const OrderSummary = responses.OrderSummary.openapi('OrderSummary');
 export const OrderList = responses.OrderList.extend({ items: z.array(OrderSummary), freshness: Freshness }).openapi('OrderList');
 
-export const PlacedOrder = OrderSnapshot.extend({
+export const PlacedOrder = OrderView.extend({
   consistencyToken: z.string().openapi({ description: 'Pass to GET /v1/orders to read this write back' }),
 }).openapi('PlacedOrder');
 

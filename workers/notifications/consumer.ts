@@ -1,8 +1,10 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
-import type { OrderEvent } from '../../shared/events';
+import type { EventOf, OrderEvent } from '../../shared/events';
+import { openPersonal, type Personal, type VaultRpc } from '../../shared/personal-data';
 import { publishAnswer } from '../../shared/publish';
 import { REDRIVE_ATTEMPTS, WebhookJob } from '../../shared/webhook-job';
 import { notificationsConfig } from './config';
+import { forgetCustomer } from './erasure';
 import { mailerFor } from './mailer';
 import { mailFor } from './templates';
 import { attemptDelivery, DeliveryFailed, markFailed, planDeliveries } from './webhooks';
@@ -10,15 +12,22 @@ import { attemptDelivery, DeliveryFailed, markFailed, planDeliveries } from './w
 /**
  * What notifications does with each order event: one e-mail per event where the customer should
  * hear of it, and one webhook delivery per matching subscription, however often the event arrives.
+ * The customer's e-mail and address are opened through the vault when needed, at most once per
+ * event; an erased customer is written to no more. customer.erased makes it forget what it kept.
  */
 export function handlers(env: Env): Handlers {
   const mailer = mailerFor(env);
+  const vault = env.VAULT as unknown as Service<VaultRpc>;
   const notify = async (e: OrderEvent) => {
-    const jobs = await planDeliveries(env.DB, e);
+    let opened: Promise<Personal> | undefined;
+    const personal = () => (opened ??= openPersonal(vault, e.data));
+    const jobs = await planDeliveries(env.DB, e, personal);
     if (jobs.length > 0) await env.WEBHOOKS.sendBatch(jobs.map((job) => ({ body: job })));
     const mail = mailFor(e);
     if (!mail) return;
-    await mailer.send(`mail_${e.id}`, mail);
+    const { email, personalData } = await personal();
+    if (personalData === 'erased') return;
+    await mailer.send(`mail_${e.id}`, email ? { ...mail, email } : mail);
     await publishAnswer(env.BUS, 'notifications', e, 'notification.sent', {
       orderId: mail.orderId,
       channel: 'email',
@@ -34,6 +43,12 @@ export function handlers(env: Env): Handlers {
     'order.flagged': notify,
     'order.shipped': notify,
     'order.delivered': notify,
+    'customer.erased': async (e: EventOf<'customer.erased'>) => {
+      await forgetCustomer(env.DB, e.data.customerId);
+      // Subscribers that received the customer's data are told to erase it too (GDPR Art. 19).
+      const deliveries = await planDeliveries(env.DB, e);
+      if (deliveries.length > 0) await env.WEBHOOKS.sendBatch(deliveries.map((deliveryId) => ({ body: { deliveryId } })));
+    },
   };
 }
 

@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { type OutboundPolicy, refusalOf } from '../../shared/outbound';
-import { minimised } from '../../shared/personal-data';
+import { minimised, type Personal } from '../../shared/personal-data';
 import type { AdminPageQuery, Page, WebhookDelivery, WebhookSubscription } from '../../shared/responses';
 import { matches, type Pattern } from '../../shared/subscriptions';
 import type { WebhookJob } from '../../shared/webhook-job';
@@ -66,17 +66,18 @@ export async function deleteSubscription(db: D1Database, id: string): Promise<vo
 
 /**
  * Records one delivery per subscription that wants `event`, with the exact payload to send (never
- * the payment token; the shipping address only for subscriptions allowed personal data), and
- * answers the jobs of those still pending: what to put on the webhooks queue. The delivery id is
- * derived from event and subscription, so a redelivered event finds its deliveries instead of
- * making new ones; it is also the `webhook-id` receivers dedup on.
+ * the payment token; the address and e-mail, opened by `personal`, only for subscriptions allowed
+ * personal data), and answers the jobs of those still pending: what to put on the webhooks queue.
+ * The delivery id is derived from event and subscription, so a redelivered event finds its
+ * deliveries instead of making new ones; it is also the `webhook-id` receivers dedup on.
  */
-export async function planDeliveries(db: D1Database, event: Event): Promise<WebhookJob[]> {
+export async function planDeliveries(db: D1Database, event: Event, personal?: () => Promise<Personal>): Promise<WebhookJob[]> {
   const subscriptions = (await listSubscriptions(db)).filter((s) => s.eventTypes.some((p) => matches(p as Pattern, event.type)));
   if (subscriptions.length === 0) return [];
   const now = new Date().toISOString();
+  const opened = personal && subscriptions.some((s) => s.personalData) ? await personal() : undefined;
   const payload = (s: WebhookSubscription) =>
-    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s) });
+    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s, opened) });
   const ids = await Promise.all(subscriptions.map((s) => deterministicId(`${event.id}/${s.id}`).then((id) => `msg_${id}`)));
   await db.batch(
     subscriptions.map((s, i) =>

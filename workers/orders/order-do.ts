@@ -6,8 +6,7 @@ import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
-import type { OrderInspection } from '../../shared/responses';
-import type { PlaceOrderAnswer } from '../../shared/rpc';
+import type { SagaBookkeeping } from '../../shared/responses';
 import { OrdersConfig } from './config';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord } from './idempotency';
@@ -66,7 +65,7 @@ export class OrderDO extends DurableObject<Env> {
     command: Extract<OrderCommand, { type: 'PlaceOrder' }>,
     traceparent: string,
     key?: { fingerprint: string },
-  ): Promise<Reply<PlaceOrderAnswer>> {
+  ): Promise<Reply<{ order: OrderSnapshot; replayed: boolean }>> {
     return reply(async () => {
       const seen = key ? this.idempotency.lookup(key.fingerprint) : { kind: 'new' as const };
       if (seen.kind === 'mismatch')
@@ -105,7 +104,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** The order with the saga's bookkeeping, for operators: the steps still open and how often they were asked for. */
-  async inspect(): Promise<OrderInspection | null> {
+  async inspect(): Promise<(OrderSnapshot & SagaBookkeeping) | null> {
     if (this.state.status === 'empty') return null;
     const { awaiting, nudges, waitingSince } = this.state;
     return { ...snapshot(this.state), awaiting, nudges, waitingSince, nextDeadline: toIso(this.nextDeadline()) };

@@ -86,6 +86,11 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
         return ok({ order, replayed: false });
       },
       cancelOrder: () => notFound('order_not_found'),
+      orderStatuses: (ids: string[]) => ok(Object.fromEntries(ids.map((id) => [id, 'delivered']))),
+    },
+    vault: {
+      customerKeys: () => ok({ orders: [], erasedAt: null }),
+      erase: (customerId: string) => ok({ customerId, erasedAt: new Date().toISOString(), orders: 0 }),
     },
     query: {
       hasOrder: (orderId: string, customerId: string) => ok(orders.get(orderId) === customerId),
@@ -120,13 +125,14 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
     SHIPPING: 'shipping',
     NOTIFICATIONS: 'notifications',
     ROUTER: 'router',
+    VAULT: 'vault',
   };
   const fakeEnv = {
     ...env,
     ...vars,
     ...Object.fromEntries(Object.entries(bindings).map(([binding, name]) => [binding, service(name)])),
   } as Env;
-  const reads = /^(list|get|timeline|salesReport|recordAudit)/;
+  const reads = /^(list|get|timeline|salesReport|recordAudit|customerKeys|orderStatuses)/;
   return {
     env: fakeEnv,
     orders,

@@ -339,7 +339,7 @@ describe('API9:2023 Improper Inventory Management', () => {
       if (!path.startsWith('/v1/admin/')) continue;
       for (const [method, operation] of Object.entries(item)) {
         expect(operation.security, `${method} ${path}`).toEqual([
-          { admin: [expect.stringMatching(/^(read|operate|catalog|webhooks)$/)] },
+          { admin: [expect.stringMatching(/^(read|operate|catalog|webhooks|privacy)$/)] },
         ]);
       }
     }

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { OrderSnapshot, OrderStatus } from './events';
-import { OrderView } from './personal-data';
 import { Hop } from './metrics-api';
+import { OrderView } from './personal-data';
 
 /**
  * What the services answer the gateway, and the gateway its clients: declared once, here. The
@@ -103,7 +103,10 @@ export const SagaBookkeeping = z.object({
     ),
   nudges: z.number().describe('How often the open steps were asked for again'),
   waitingSince: z.string(),
-  nextDeadline: z.string().nullable().describe('When the order asks again (a pending one: cancels); null when it waits for nothing'),
+  nextDeadline: z
+    .string()
+    .nullable()
+    .describe('When the order asks again (a pending one: cancels); null when it waits for nothing'),
 });
 export type SagaBookkeeping = z.infer<typeof SagaBookkeeping>;
 

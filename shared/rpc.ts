@@ -3,6 +3,7 @@ import type { AuditEntry, AuditQuery } from './audit';
 import type { Write } from './consistency';
 import type { Reply } from './errors';
 import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
+import type { OrderView } from './personal-data';
 import type {
   AdminPageQuery,
   CreatedWebhook,
@@ -20,7 +21,6 @@ import type {
   WebhookDelivery,
   WebhookSubscription,
 } from './responses';
-import type { OrderView } from './personal-data';
 
 /**
  * What each service offers the gateway over its service binding. The services implement these,

@@ -2,7 +2,7 @@ import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from 
 import type { AuditEntry, AuditQuery } from './audit';
 import type { Write } from './consistency';
 import type { Reply } from './errors';
-import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
+import type { OrderStatus, ProductSnapshot } from './events';
 import type { OrderView } from './personal-data';
 import type {
   AdminPageQuery,

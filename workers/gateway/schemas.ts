@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { errorCodeNames, errorCodes } from '../../shared/error-codes';
-import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
+import { OrderStatus, ProductSnapshot } from '../../shared/events';
 import { OrderView } from '../../shared/personal-data';
 import * as responses from '../../shared/responses';
 

@@ -8,7 +8,8 @@ export type Pattern = EventType | `${string}.*` | '*';
  * type, and each service handles exactly the types it subscribes to (a test keeps both in step).
  */
 export const subscriptions = {
-  inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
+  // stock.transferred: a hot SKU's buckets rebalance through the bus, so units in flight are never lost.
+  inventory: ['order.placed', 'order.confirmed', 'order.cancelled', 'stock.transferred'],
   payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
   shipping: ['order.confirmed', 'order.cancellation_requested'],
   // Order events for mail and webhooks; customer.erased to forget what it kept of an erased customer.
@@ -35,7 +36,7 @@ export function subscribersOf(type: string): Subscriber[] {
 /** Who publishes what: every event type has exactly one publisher, named as the event's `source`. */
 export const publications = {
   orders: ['order.*'],
-  inventory: ['inventory.*', 'product.upserted'],
+  inventory: ['inventory.*', 'product.upserted', 'stock.transferred'],
   payments: ['payment.*'],
   shipping: ['shipment.*'],
   notifications: ['notification.sent'],

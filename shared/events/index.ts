@@ -1,6 +1,13 @@
 import * as z from 'zod';
 import { CustomerErased } from './customer';
-import { InventoryCommitted, InventoryRejected, InventoryReleased, InventoryReserved, ProductUpserted } from './inventory';
+import {
+  InventoryCommitted,
+  InventoryRejected,
+  InventoryReleased,
+  InventoryReserved,
+  ProductUpserted,
+  StockTransferred,
+} from './inventory';
 import { NotificationSent } from './notification';
 import {
   OrderCancellationRequested,
@@ -44,6 +51,7 @@ export const Event = z.discriminatedUnion('type', [
   InventoryReleased,
   InventoryCommitted,
   ProductUpserted,
+  StockTransferred,
   PaymentAuthorized,
   PaymentDeclined,
   PaymentCaptured,

@@ -8,8 +8,7 @@ export type Pattern = EventType | `${string}.*` | '*';
  * type, and each service handles exactly the types it subscribes to (a test keeps both in step).
  */
 export const subscriptions = {
-  // stock.transferred: a hot SKU's buckets rebalance through the bus, so units in flight are never lost.
-  inventory: ['order.placed', 'order.confirmed', 'order.cancelled', 'stock.transferred'],
+  inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
   payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
   shipping: ['order.confirmed', 'order.cancellation_requested'],
   // Order events for mail and webhooks; customer.erased to forget what it kept of an erased customer.
@@ -36,7 +35,7 @@ export function subscribersOf(type: string): Subscriber[] {
 /** Who publishes what: every event type has exactly one publisher, named as the event's `source`. */
 export const publications = {
   orders: ['order.*'],
-  inventory: ['inventory.*', 'product.upserted', 'stock.transferred'],
+  inventory: ['inventory.*', 'product.upserted'],
   payments: ['payment.*'],
   shipping: ['shipment.*'],
   notifications: ['notification.sent'],

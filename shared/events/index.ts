@@ -1,13 +1,6 @@
 import * as z from 'zod';
 import { CustomerErased } from './customer';
-import {
-  InventoryCommitted,
-  InventoryRejected,
-  InventoryReleased,
-  InventoryReserved,
-  ProductUpserted,
-  StockTransferred,
-} from './inventory';
+import { InventoryCommitted, InventoryRejected, InventoryReleased, InventoryReserved, ProductUpserted } from './inventory';
 import { NotificationSent } from './notification';
 import {
   OrderCancellationRequested,
@@ -51,7 +44,6 @@ export const Event = z.discriminatedUnion('type', [
   InventoryReleased,
   InventoryCommitted,
   ProductUpserted,
-  StockTransferred,
   PaymentAuthorized,
   PaymentDeclined,
   PaymentCaptured,

@@ -39,19 +39,3 @@ export const ProductUpserted = defineEvent('product.upserted', ProductSnapshot);
 
 /** The most buckets a hot SKU's stock may be split into (see workers/inventory/buckets.ts). */
 export const MAX_BUCKETS = 64;
-
-/** A bucket of a hot SKU's stock; 0 is the SKU's own Durable Object. */
-export const Bucket = z
-  .int()
-  .nonnegative()
-  .max(MAX_BUCKETS - 1);
-
-/**
- * Units moved between two buckets of a hot SKU to rebalance them: taken off the source's shelf
- * when this was staged, added by the target once (the event's id is the transfer's), within the
- * stock count (`generation`) they left in.
- */
-export const StockTransferred = defineEvent(
-  'stock.transferred',
-  z.object({ sku: Sku, from: Bucket, to: Bucket, units: z.int().positive(), generation: z.int().positive() }),
-);

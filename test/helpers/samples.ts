@@ -22,7 +22,6 @@ export function sampleEvents(): Event[] {
     'inventory.released': { orderId, items },
     'inventory.committed': { orderId, items },
     'product.upserted': { sku: 'TSHIRT', name: 'T-shirt', priceCents: 1900, currency: 'EUR', stock: 5, available: 5, version: 1 },
-    'stock.transferred': { sku: 'TSHIRT', from: 1, to: 0, units: 2, generation: 1 },
     'payment.authorized': pay,
     'payment.declined': { ...pay, reason: 'card_declined' },
     'payment.captured': pay,

@@ -58,9 +58,5 @@ export function handlers(env: Env): Handlers {
       if (outcome.answer === 'inventory.released') return answer(e, outcome.answer, { orderId: e.data.id, items: outcome.items });
       return answer(e, outcome.answer, { orderId: e.data.id, items, reason: outcome.reason, skus: outcome.skus });
     },
-    'stock.transferred': async (e) => {
-      const { sku, from, to, units, generation } = e.data;
-      await stock.bucket(sku, to).receiveTransfer(e.id, from, units, generation, e.occurredAt);
-    },
   };
 }

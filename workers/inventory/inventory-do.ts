@@ -4,7 +4,7 @@ import type { Product, ProductSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
-import type { Split } from './buckets';
+import { bucketName, type Split } from './buckets';
 import { writeListing } from './catalog';
 import { InventoryConfig } from './config';
 import {
@@ -52,9 +52,11 @@ export interface BucketView {
   stock: Stock;
 }
 
+/** How soon a transfer whose target did not answer is tried again (doubling, up to 5 minutes). */
+export const TRANSFER_RETRY_MS = 5_000;
 /** How long a settled hold is kept; an order.placed older than {@link MAX_ORDER_AGE_MS} is never held again. */
 export const KEEP_SETTLED_HOLDS_MS = 30 * 24 * 3600 * 1000;
-/** A replayed or redriven order.placed (or stock transfer) older than this is ignored, so a pruned hold (or transfer) can never be taken twice. */
+/** A replayed or redriven order.placed older than this is ignored, so a pruned hold can never be taken twice. */
 export const MAX_ORDER_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /**
@@ -85,8 +87,10 @@ export class InventoryDO extends DurableObject<Env> {
       'ALTER TABLE product ADD COLUMN buckets INTEGER NOT NULL DEFAULT 1',
       'ALTER TABLE product ADD COLUMN max_buckets INTEGER NOT NULL DEFAULT 1',
       'ALTER TABLE product ADD COLUMN last_generation INTEGER NOT NULL DEFAULT 0',
+      // Units moved to and from the SKU's other buckets; one sent is delivered until the target answers.
       `CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, direction TEXT NOT NULL, peer INTEGER NOT NULL,
-        units INTEGER NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+        units INTEGER NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0)`,
       'CREATE INDEX IF NOT EXISTS transfers_by_status ON transfers (status, generation)',
     ]);
     this.outbox = new Outbox(ctx.storage, env.BUS);
@@ -207,40 +211,29 @@ export class InventoryDO extends DurableObject<Env> {
 
   /**
    * Rebalancing: sends half of this bucket's free units to bucket `to` of the same SKU, once per
-   * `transferId`. The units leave this shelf in the same transaction that stages stock.transferred,
-   * so until the target adds them they are in neither bucket: the SKU can only under-promise.
-   * Answers the units sent (0: nothing to spare, or sent before).
+   * `transferId`. The units leave this shelf in the transaction that records the transfer (its
+   * outbox), and this object delivers them until the target answers, from its alarm if need be:
+   * until then they are in neither bucket, so the SKU can only under-promise, and they always
+   * arrive. Answers the units sent (0: nothing to spare, or sent before).
    */
   async sendTransfer(transferId: string, to: number): Promise<number> {
     const result = this.ctx.storage.transactionSync(() => {
       const before = this.product();
-      if (!before) return null;
+      if (!before || to === before.bucket) return null;
       const { stock, transfer, changed } = this.apply({ type: 'SendTransfer', transferId, to });
       if (!changed || !transfer) return null;
-      this.outbox.add([
-        newEvent(
-          'stock.transferred',
-          { sku: before.sku, from: before.bucket, to, units: transfer.units, generation: transfer.generation },
-          { source: 'inventory', subject: before.sku, cause: null, id: transferId },
-        ),
-      ]);
+      // Armed without awaiting, so it commits with the transfer: the alarm delivers what the send below does not.
+      void this.ctx.storage.setAlarm(Math.min(Date.now() + TRANSFER_RETRY_MS, this.nextExpiry()));
       return { units: transfer.units, saved: this.save({ ...fromRow(before), ...stockColumns(stock!) }, before) };
     });
     if (!result) return 0;
-    await Promise.all([this.outbox.sendNow(), this.writeListing(result.saved)]);
+    await Promise.all([this.deliverTransfers(), this.writeListing(result.saved)]);
     return result.units;
   }
 
   /** Adds the units of a transfer from bucket `from`, once per `transferId`; answers where the transfer stands. */
-  async receiveTransfer(
-    transferId: string,
-    from: number,
-    units: number,
-    generation: number,
-    sentAt: string,
-  ): Promise<Transfer['status'] | null> {
+  async receiveTransfer(transferId: string, from: number, units: number, generation: number): Promise<Transfer['status'] | null> {
     const result = this.ctx.storage.transactionSync(() => {
-      if (Date.now() - Date.parse(sentAt) > MAX_ORDER_AGE_MS) return { status: null, saved: null };
       const before = this.product();
       const { stock, transfer, changed } = this.apply({ type: 'ReceiveTransfer', transferId, from, units, generation });
       const saved =
@@ -253,12 +246,50 @@ export class InventoryDO extends DurableObject<Env> {
     return result.status;
   }
 
+  /** Delivers every transfer this bucket sent and its target has not answered yet; a failure waits for the alarm. */
+  private async deliverTransfers(): Promise<void> {
+    const row = this.product();
+    if (!row) return;
+    const pending = this.ctx.storage.sql
+      .exec<TransferRow>("SELECT * FROM transfers WHERE direction = 'out' AND status = 'sent' ORDER BY updated_at LIMIT 20")
+      .toArray();
+    for (const t of pending) {
+      try {
+        const target = this.env.INVENTORY_DO.getByName(bucketName(row.sku, t.peer));
+        await target.receiveTransfer(t.id, row.bucket, t.units, t.generation);
+        this.ctx.storage.transactionSync(() => this.apply({ type: 'TransferDelivered', transferId: t.id }));
+      } catch (error) {
+        this.ctx.storage.sql.exec('UPDATE transfers SET attempts = attempts + 1 WHERE id = ?', t.id);
+        console.error(
+          JSON.stringify({
+            msg: 'transfer not delivered; the alarm tries again',
+            sku: row.sku,
+            to: t.peer,
+            error: String(error),
+          }),
+        );
+      }
+    }
+  }
+
+  /** When a transfer still on its way is next tried (epoch ms): backing off to 5 minutes, or never. */
+  private nextDelivery(): number {
+    const row = this.ctx.storage.sql
+      .exec<{ n: number; attempts: number | null }>(
+        "SELECT count(*) AS n, min(attempts) AS attempts FROM transfers WHERE direction = 'out' AND status = 'sent'",
+      )
+      .one();
+    if (row.n === 0) return Number.POSITIVE_INFINITY;
+    return Date.now() + Math.min(300_000, TRANSFER_RETRY_MS * 2 ** Math.min(6, row.attempts ?? 0));
+  }
+
   override async alarm(): Promise<void> {
     const due = this.ctx.storage.sql
       .exec<{ order_id: string }>("SELECT order_id FROM reservations WHERE status = 'held' AND expires_at <= ?", Date.now())
       .toArray();
     for (const hold of due) await this.change({ type: 'Expire', orderId: hold.order_id });
-    await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), this.nextExpiry());
+    await this.deliverTransfers();
+    await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), this.nextExpiry(), this.nextDelivery());
   }
 
   /** Runs one order's message through the decider in one transaction; answers the order's hold after it. */
@@ -303,7 +334,8 @@ export class InventoryDO extends DurableObject<Env> {
     if (next.transfer) {
       const t = next.transfer;
       this.ctx.storage.sql.exec(
-        'INSERT INTO transfers (id, direction, peer, units, generation, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO transfers (id, direction, peer, units, generation, status, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`,
         t.id,
         t.direction,
         t.peer,
@@ -365,11 +397,10 @@ export class InventoryDO extends DurableObject<Env> {
   }
 
   private transfer(id: string): Transfer | null {
-    return (
-      this.ctx.storage.sql
-        .exec<TransferRow>('SELECT id, direction, peer, units, generation, status FROM transfers WHERE id = ?', id)
-        .toArray()[0] ?? null
-    );
+    const row = this.ctx.storage.sql.exec<TransferRow>('SELECT * FROM transfers WHERE id = ?', id).toArray()[0];
+    return row
+      ? { id: row.id, direction: row.direction, peer: row.peer, units: row.units, generation: row.generation, status: row.status }
+      : null;
   }
 
   /** Units sent to this bucket for the count of `generation` before that count arrived. */

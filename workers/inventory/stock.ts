@@ -29,9 +29,9 @@ export interface Hold {
 
 /**
  * Units moved between two buckets of one SKU. The source takes them off its shelf when it sends
- * (`sent`); the target adds them once (`received`), or keeps them aside until it is counted at
- * their generation (`parked`), or drops them when it was counted again since (`dropped`: that
- * count included them).
+ * (`sent`) and keeps delivering them until the target has answered (`delivered`); the target adds
+ * them once (`received`), or keeps them aside until it is counted at their generation (`parked`),
+ * or drops them when it was counted again since (`dropped`: that count included them).
  */
 export interface Transfer {
   id: string;
@@ -40,7 +40,7 @@ export interface Transfer {
   peer: number;
   units: number;
   generation: number;
-  status: 'sent' | 'received' | 'parked' | 'dropped';
+  status: 'sent' | 'delivered' | 'received' | 'parked' | 'dropped';
 }
 
 /**
@@ -75,6 +75,8 @@ export type StockMessage =
   | { type: 'Recount'; onHand: number; generation: number }
   /** Rebalancing: send half of the free units to bucket `to`, once per `transferId`. */
   | { type: 'SendTransfer'; transferId: string; to: number }
+  /** The target of a transfer sent by this bucket answered: it has the units (or knows why not). */
+  | { type: 'TransferDelivered'; transferId: string }
   /** Units sent by bucket `from`; added once per `transferId`, and only within their generation. */
   | { type: 'ReceiveTransfer'; transferId: string; from: number; units: number; generation: number };
 
@@ -88,6 +90,7 @@ export type StockEvent =
   | { type: 'Returned'; orderId: string; quantity: number }
   | { type: 'Recounted'; onHand: number; generation: number }
   | { type: 'TransferSent'; transferId: string; to: number; units: number; generation: number }
+  | { type: 'TransferLanded'; transferId: string }
   | { type: 'TransferReceived'; transferId: string; from: number; units: number; generation: number }
   | { type: 'TransferParked'; transferId: string; from: number; units: number; generation: number }
   | { type: 'TransferDropped'; transferId: string; from: number; units: number; generation: number };
@@ -148,6 +151,10 @@ export function decide(message: StockMessage, state: SkuState, now: Date): Stock
       if (units < 1) return [];
       return [{ type: 'TransferSent', transferId: message.transferId, to: message.to, units, generation: stock.generation }];
     }
+    case 'TransferDelivered':
+      return state.transfer?.direction === 'out' && state.transfer.status === 'sent'
+        ? [{ type: 'TransferLanded', transferId: message.transferId }]
+        : [];
     case 'ReceiveTransfer': {
       if (state.transfer) return [];
       const { transferId, from, units, generation } = message;
@@ -207,6 +214,8 @@ export function evolve(state: SkuState, event: StockEvent): SkuState {
         stock: { ...stock, onHand: stock.onHand - event.units },
         transfer: transfer(event, 'out', event.to, 'sent'),
       };
+    case 'TransferLanded':
+      return { ...state, transfer: { ...state.transfer!, status: 'delivered' } };
     case 'TransferReceived':
       return {
         ...state,

@@ -89,6 +89,15 @@ export async function migrate(persistTo: string): Promise<void> {
   }
 }
 
+/**
+ * The configs a local topology runs: as committed (the bus in one shard), or with the bus in
+ * `BUS_SHARDS` shards, generated from them (scripts/shards.ts) into `.wrangler/shards/`.
+ */
+export async function topologyConfigs(busShards = Number(process.env.BUS_SHARDS ?? 1)): Promise<string[]> {
+  const { writeShardedConfigs } = await import('./shards.ts');
+  return writeShardedConfigs(root, configs, busShards, join(root, '.wrangler', 'shards', `bus-${busShards}`));
+}
+
 export interface Topology {
   url: string;
   process: ChildProcess;
@@ -111,7 +120,7 @@ export async function startTopology(options: { port: number; persistTo: string; 
   await migrate(options.persistTo);
   const args = [
     'dev',
-    ...configs.flatMap((c) => ['-c', c]),
+    ...(await topologyConfigs()).flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',

@@ -75,8 +75,15 @@ export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
   replay(input: ReplayInput): Promise<Reply<ReplayAnswer>>;
   recordAudit(entry: AuditEntry): Promise<Reply<void>>;
   listAudit(query: AuditQuery): Promise<Reply<Page<AuditEntry>>>;
-  /** How far behind the platform runs (ms), as the router last measured it; null before the first batch. */
-  lag(): Promise<Reply<{ lagMs: number; measuredAt: string } | null>>;
+  /** How far behind each bus shard runs, as its router last measured it; none before the first batch. */
+  lag(): Promise<Reply<BusLag[]>>;
+}
+
+/** How far behind one bus shard runs: the longest an event waited on it (ms), and when that was measured. */
+export interface BusLag {
+  shard: number;
+  lagMs: number;
+  measuredAt: string;
 }
 
 export interface QueryRpc extends Rpc.WorkerEntrypointBranded {

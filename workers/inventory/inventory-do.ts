@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 import type { Product, ProductSnapshot } from '../../shared/events';
 import { armAlarm, Outbox } from '../../shared/outbox';
@@ -93,7 +94,7 @@ export class InventoryDO extends DurableObject<Env> {
         attempts INTEGER NOT NULL DEFAULT 0)`,
       'CREATE INDEX IF NOT EXISTS transfers_by_status ON transfers (status, generation)',
     ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
@@ -44,7 +45,7 @@ export default failClosed('notifications', NotificationsConfig, {
   fetch: health('notifications'),
   queue(batch, env, ctx?: ExecutionContext) {
     // The answers to a whole batch travel as one message.
-    const answers = holdAnswers(env.BUS);
+    const answers = holdAnswers(bus(env));
     return batch.queue === 'conveyor-webhooks'
       ? deliverWebhooks(batch, env)
       : consume(batch, handlers({ ...env, BUS: answers.queue }), {

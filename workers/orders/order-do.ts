@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 import { DomainError, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
@@ -48,7 +49,7 @@ export class OrderDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.stream = new EventStream(ctx.storage);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
     this.inbox = new Inbox(ctx.storage);
     this.idempotency = new IdempotencyRecord(ctx.storage);
     const config = requireConfig('orders', OrdersConfig, env);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BusBindings } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 import { KeyringSecret } from '../../shared/sealed';
 
@@ -16,7 +17,8 @@ export const PaymentsConfig = z
   .refine(
     (c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY),
     'PAYMENT_API_KEY is required for the http provider',
-  );
+  )
+  .and(BusBindings);
 export type PaymentsConfig = z.output<typeof PaymentsConfig>;
 
 /** The configuration, or a thrown 503 `misconfigured` after one log line naming the problems. */

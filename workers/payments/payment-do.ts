@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import type { DataOf, Event } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
@@ -58,7 +59,7 @@ export class PaymentDO extends DurableObject<Env> {
       `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
         updated_at INTEGER NOT NULL)`,
     ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
     this.policy = { ...defaultPolicy, giveUpAfterMs: config.PAYMENT_GIVE_UP_SECONDS * 1000 };
     this.provider =
       config.PAYMENT_PROVIDER === 'http'

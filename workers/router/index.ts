@@ -1,3 +1,4 @@
+import { busShardOf } from '../../shared/bus';
 import { failClosed } from '../../shared/config';
 import { health } from '../../shared/health';
 import { Meter, type Point } from '../../shared/metrics';
@@ -33,14 +34,19 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
   await metrics.flush();
 }
 
+/** A batch of a bus shard is routed (each shard's queue is consumed by its own consumer); any other is a dead-letter queue's. */
+function queue(batch: MessageBatch<unknown>, env: Env, ctx?: ExecutionContext) {
+  const shard = busShardOf(batch.queue);
+  if (shard === null) return keepDeadLetters(batch, env);
+  return route(batch, inboxes(env), env.ARCHIVE, {
+    shard,
+    deadLetters: env.DEAD_LETTERS,
+    lag: (ms) => recordLag(env.DB, shard, ms),
+    metrics: meter(env, ctx),
+  });
+}
+
 export default failClosed('router', RouterConfig, {
   fetch: health('router'),
-  queue: (batch, env, ctx?: ExecutionContext) =>
-    batch.queue === 'conveyor-bus'
-      ? route(batch, inboxes(env), env.ARCHIVE, {
-          deadLetters: env.DEAD_LETTERS,
-          lag: (ms) => recordLag(env.DB, ms),
-          metrics: meter(env, ctx),
-        })
-      : keepDeadLetters(batch, env),
+  queue,
 } satisfies ExportedHandler<Env>);

@@ -1,4 +1,5 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { busQueue, busShards } from '../../shared/bus';
 import { checkConfig, misconfigured } from '../../shared/config';
 import { AppError, type Reply, reply } from '../../shared/errors';
 import type { Point } from '../../shared/metrics';
@@ -11,9 +12,12 @@ import { inboxes } from './route';
 /** The one metrics store, by name. */
 export const metricsStore = (env: Env) => env.METRICS_DO.getByName('global');
 
-/** Every queue the router can ask for its backlog, by name. */
+/** Every queue the router sends to (and can ask for its backlog), by name: each bus shard, each inbox, the webhook queue. */
 export function queuesByName(env: Env): Record<string, Queue> {
-  const byName: Record<string, Queue> = { 'conveyor-bus': env.BUS, 'conveyor-webhooks': env.WEBHOOKS };
+  const byName: Record<string, Queue> = { 'conveyor-webhooks': env.WEBHOOKS };
+  busShards(env).forEach((queue, shard) => {
+    byName[busQueue(shard)] = queue;
+  });
   for (const [subscriber, queue] of Object.entries(inboxes(env))) byName[`conveyor-${subscriber}-inbox`] = queue;
   return byName;
 }

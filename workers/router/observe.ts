@@ -15,13 +15,14 @@ export function recordRouted(
   events: readonly Event[],
   sent: ReadonlyMap<Subscriber, number>,
   busMessages = events.length,
+  busQueue = 'conveyor-bus',
   now = Date.now(),
 ) {
   meter.count('billable_total', { op: 'invocation' });
   meter.count('billable_total', { op: 'r2_write' });
   // Events travel packed: what the bus delivered is counted in messages, not events.
   meter.count('billable_total', { op: 'queue_message' }, busMessages);
-  meter.count('queue_messages_total', { queue: 'conveyor-bus', op: 'delivered' }, busMessages);
+  meter.count('queue_messages_total', { queue: busQueue, op: 'delivered' }, busMessages);
   for (const event of events) {
     meter.count('events_total', { type: event.type, outcome: 'handled' });
     const trace = traceOf(event.traceparent);

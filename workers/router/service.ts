@@ -7,6 +7,7 @@ import type { RouterRpc } from '../../shared/rpc';
 import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
 import { readLag } from './lag';
+import { queuesByName } from './metrics-service';
 import { replay } from './replay';
 import { inboxes } from './route';
 
@@ -45,15 +46,13 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
     return reply(() => audit.list(this.env.DB, query));
   }
 
-  /** How far behind the platform runs, for the gateway's admission control. */
+  /** How far behind each bus shard runs, for the gateway's admission control. */
   lag() {
     return reply(() => readLag(this.env.DB));
   }
 
-  /** Every queue a dead letter can come from, by name. */
+  /** Every queue a dead letter can come from, by name: each bus shard, each inbox, the webhook queue. */
   private queues(): Record<string, Queue> {
-    const byName: Record<string, Queue> = { 'conveyor-bus': this.env.BUS, 'conveyor-webhooks': this.env.WEBHOOKS };
-    for (const [subscriber, queue] of Object.entries(inboxes(this.env))) byName[`conveyor-${subscriber}-inbox`] = queue;
-    return byName;
+    return queuesByName(this.env);
   }
 }

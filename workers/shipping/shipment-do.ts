@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
@@ -54,7 +55,7 @@ export class ShipmentDO extends DurableObject<Env> {
       'ALTER TABLE shipment ADD COLUMN exception_at INTEGER',
       'ALTER TABLE shipment ADD COLUMN exception_repeats INTEGER',
     ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
   }
 
   /**

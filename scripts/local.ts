@@ -110,7 +110,13 @@ export interface Topology {
  * the port is taken. Every process it starts is stopped when the calling script ends, however it
  * ends (with {@link stopOnInterrupt} installed for signals).
  */
-export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
+export async function startTopology(options: {
+  port: number;
+  persistTo: string;
+  quiet?: boolean;
+  /** Shards of the bus (default: `BUS_SHARDS` in the environment, else 1). */
+  busShards?: number;
+}): Promise<Topology> {
   mkdirSync(options.persistTo, { recursive: true });
   const pidFile = join(options.persistTo, 'wrangler-dev.pid');
   const leftover = await stopLeftover(pidFile, 'wrangler');
@@ -120,7 +126,7 @@ export async function startTopology(options: { port: number; persistTo: string; 
   await migrate(options.persistTo);
   const args = [
     'dev',
-    ...(await topologyConfigs()).flatMap((c) => ['-c', c]),
+    ...(await topologyConfigs(options.busShards)).flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',

@@ -4,6 +4,8 @@
 //   npm run bench -- --rate 20 --seconds 60    open loop: 20 orders/s arrive for 60 s, whatever happens
 //   npm run bench -- --profile                 the edge path at concurrency 1, step by step
 //   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
+//   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
+//   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
 //
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
 // Latencies of the saga come from the servers' own timestamps (each event's `occurredAt` in the
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, '.bench') },
     label: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    buckets: { type: 'string', default: '1' },
   },
 });
 const openLoop = args.rate !== undefined;
@@ -105,7 +108,13 @@ try {
     await fetch(`${base}/v1/admin/products/${sku}`, {
       method: 'PUT',
       headers: admin,
-      body: JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 }),
+      body: JSON.stringify({
+        name: 'Bench item',
+        priceCents: 100,
+        currency: 'EUR',
+        stock: 1_000_000,
+        buckets: Number(args.buckets),
+      }),
     }),
     200,
     201,
@@ -297,6 +306,7 @@ try {
   const result = {
     label,
     mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
+    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets) },
     at: new Date().toISOString(),
     orders: {
       sent,

@@ -540,7 +540,7 @@ export class World {
           if (stopsWalk(hold.status)) break;
         }
         if (hold.status === 'held' && hold.k !== buckets[0])
-          ask(l.sku, hold.k, { type: 'SendTransfer', transferId: factId(`${o.id}/${l.sku}/stock.transferred`), to: buckets[0]! });
+          ask(l.sku, hold.k, { type: 'SendTransfer', transferId: factId(`${o.id}/${l.sku}/transfer`), to: buckets[0]! });
         return hold;
       });
       const outcome = reservationOutcome(

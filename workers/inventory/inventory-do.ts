@@ -225,7 +225,7 @@ export class InventoryDO extends DurableObject<Env> {
       if (!changed || !transfer) return null;
       // Armed without awaiting, so it commits with the transfer: the alarm delivers what the send below does not.
       void this.ctx.storage.setAlarm(Math.min(Date.now() + TRANSFER_RETRY_MS, this.nextExpiry()));
-      return { units: transfer.units, saved: this.save({ ...fromRow(before), ...stockColumns(stock!) }, before) };
+      return { units: transfer.units, saved: this.save({ sku: before.sku, ...stockColumns(stock!) }, before) };
     });
     if (!result) return 0;
     await Promise.all([this.deliverTransfers(), this.writeListing(result.saved)]);
@@ -239,7 +239,7 @@ export class InventoryDO extends DurableObject<Env> {
       const { stock, transfer, changed } = this.apply({ type: 'ReceiveTransfer', transferId, from, units, generation });
       const saved =
         changed && before && transfer?.status === 'received'
-          ? this.save({ ...fromRow(before), ...stockColumns(stock!) }, before)
+          ? this.save({ sku: before.sku, ...stockColumns(stock!) }, before)
           : null;
       return { status: transfer?.status ?? null, saved };
     });
@@ -299,7 +299,7 @@ export class InventoryDO extends DurableObject<Env> {
       const before = this.product();
       const { hold, stock, changed } = this.apply(message);
       if (changed) this.pruneSettled();
-      const saved = changed && before ? this.save({ ...fromRow(before), ...stockColumns(stock!) }, before) : null;
+      const saved = changed && before ? this.save({ sku: before.sku, ...stockColumns(stock!) }, before) : null;
       return { status: hold?.status ?? null, saved };
     });
     if (result.saved) await this.writeListing(result.saved);
@@ -466,7 +466,6 @@ export class InventoryDO extends DurableObject<Env> {
 const EMPTY = { on_hand: 0, reserved: 0, version: 0, generation: 0, bucket: 0, buckets: 1, max_buckets: 1, last_generation: 0 };
 
 const fromProduct = (p: Product) => ({ sku: p.sku, name: p.name, price_cents: p.priceCents, currency: p.currency });
-const fromRow = (row: ProductRow) => ({ sku: row.sku });
 
 /** What a stock decision changes on the product row. */
 const stockColumns = (s: Stock) => ({ on_hand: s.onHand, reserved: s.reserved, generation: s.generation });

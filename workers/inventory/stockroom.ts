@@ -111,7 +111,7 @@ export class Stockroom {
   /** Rebalancing is an optimisation: a line is held already, so a failure here is only logged. */
   private async rebalance(sku: string, from: number, to: number, orderId: string): Promise<void> {
     try {
-      await this.bucket(sku, from).sendTransfer(factId(`${orderId}/${sku}/stock.transferred`), to);
+      await this.bucket(sku, from).sendTransfer(factId(`${orderId}/${sku}/transfer`), to);
     } catch (error) {
       console.error(JSON.stringify({ msg: 'rebalancing failed', sku, from, to, error: String(error) }));
     }

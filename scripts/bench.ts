@@ -5,6 +5,7 @@
 //   npm run bench -- --profile                 the edge path at concurrency 1, step by step
 //   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
 //   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
+//   npm run bench -- --buckets 4 --stock 150   …with 150 units: a flash sale that sells out
 //   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
 //
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lineChart, type Point } from './bench/chart.ts';
-import { rowsHeld } from './bench/rows.ts';
+import { rowsHeld, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
@@ -30,6 +31,7 @@ const { values: args } = parseArgs({
     label: { type: 'string' },
     profile: { type: 'boolean', default: false },
     buckets: { type: 'string', default: '1' },
+    stock: { type: 'string', default: '1000000' },
   },
 });
 const openLoop = args.rate !== undefined;
@@ -112,7 +114,7 @@ try {
         name: 'Bench item',
         priceCents: 100,
         currency: 'EUR',
-        stock: 1_000_000,
+        stock: Number(args.stock),
         buckets: Number(args.buckets),
       }),
     }),
@@ -306,7 +308,7 @@ try {
   const result = {
     label,
     mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
-    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets) },
+    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets), stock: Number(args.stock) },
     at: new Date().toISOString(),
     orders: {
       sent,
@@ -325,6 +327,7 @@ try {
     'per confirmed order': { ...counted, ...modelled },
     'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
     'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
+    ...(persistTo && Number(args.buckets) > 1 && { 'stock buckets of the product': stockBuckets(persistTo, sku) }),
   };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ ...result, timeSeries }, null, 2)}\n`);

@@ -41,7 +41,7 @@ describe('a router for every bus shard', () => {
   it('keeps the dead letters of a shard’s dead-letter queue under that shard, to be redriven there', async () => {
     const event = makeOrderPlaced();
     await deliver('conveyor-bus-3-dlq', [event]);
-    const [entry] = (await list(env.DB, 50)).filter((d) => d.eventId === event.id);
+    const [entry] = (await list(env.DB, { limit: 50 })).items.filter((d) => d.eventId === event.id);
     expect(entry).toMatchObject({ queue: 'conveyor-bus-3', reason: 'retries exhausted (moved by the queue)' });
   });
 

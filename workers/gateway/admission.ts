@@ -21,7 +21,7 @@ let asking: Promise<void> | undefined;
 
 /** Every bus shard's lag as last read; asked again once the reading is `cacheMs` old. */
 async function lags(env: Env, cacheMs: number): Promise<BusLag[]> {
-  if (!reading || Date.now() - reading.readAt > cacheMs) {
+  if (!reading || Date.now() - reading.readAt >= cacheMs) {
     asking ??= (async () => {
       const answer = await services(env).router.lag();
       // (A router of the release before answers one reading, not a list: unknown, so admitted.)

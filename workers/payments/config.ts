@@ -14,10 +14,7 @@ export const PaymentsConfig = z
     /** Opens the payment tokens orders sealed for payments (shared/personal-data.ts); the same keyring as orders'. */
     PAYMENT_TOKEN_KEYS: KeyringSecret,
   })
-  .refine(
-    (c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY),
-    'PAYMENT_API_KEY is required for the http provider',
-  )
+  .refine((c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY), 'PAYMENT_API_KEY is required for the http provider')
   .and(BusBindings);
 export type PaymentsConfig = z.output<typeof PaymentsConfig>;
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BusBindings } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 
 /** What the vault needs from its environment, checked before it seals, opens or erases anything. */
@@ -6,6 +7,7 @@ export const VaultConfig = z
   .object({
     PLACING_GRACE_SECONDS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(3600),
   })
+  .and(BusBindings)
   .transform((e) => ({ placingGraceMs: e.PLACING_GRACE_SECONDS * 1000 }));
 export type VaultConfig = z.output<typeof VaultConfig>;
 

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { AppError, DomainError, type Reply, reply } from '../../shared/errors';
 import type { OrderStatus } from '../../shared/events';
 import { factId } from '../../shared/ids';
@@ -152,7 +153,7 @@ export class KeyDO extends DurableObject<Env> {
         'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
         'CREATE TABLE erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
       ]);
-      this.made = new Outbox(this.ctx.storage, this.env.BUS);
+      this.made = new Outbox(this.ctx.storage, bus(this.env));
     }
     return this.made;
   }

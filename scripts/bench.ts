@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { rowsHeld, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
@@ -286,9 +287,7 @@ try {
   const messages = delta('messages');
   const batches = delta('batches');
   const perOrder = (n: number) => (confirmedOrders ? +(n / confirmedOrders).toFixed(2) : Number.NaN);
-  const busBatches = [...batches]
-    .filter(([q]) => q.startsWith('conveyor-bus') && !q.endsWith('-dlq'))
-    .reduce((a, [, n]) => a + n, 0);
+  const busBatches = [...batches].filter(([q]) => busShardOf(q) !== null).reduce((a, [, n]) => a + n, 0);
   // Counted: queue messages, consumer invocations (Worker requests besides the POST), archive writes
   // (one R2 put per bus batch). Modelled from the code (docs/capacity.md): DO requests and rows written.
   const counted = {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
-import { busBinding, busQueue, MAX_BUS_SHARDS } from '../shared/bus-names.ts';
+import { busBinding, busQueue, MAX_BUS_SHARDS } from '../shared/queue-names.ts';
 
 type Producer = { binding: string; queue: string };
 type Consumer = { queue: string; dead_letter_queue?: string } & Record<string, unknown>;

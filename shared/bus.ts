@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { busBinding, busQueue, busShardOf, MAX_BUS_SHARDS } from './bus-names';
 import { sendPacked, unpack } from './packet';
+import { busBinding, busQueue, busShardOf, MAX_BUS_SHARDS } from './queue-names';
 import { shardOf } from './shard';
 
 /**

@@ -6,6 +6,7 @@ import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
 import { Meter } from '../../shared/metrics';
 import { holdAnswers } from '../../shared/packet';
+import { WEBHOOKS_QUEUE } from '../../shared/queue-names';
 import type { AdminPageQuery } from '../../shared/responses';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
@@ -46,7 +47,7 @@ export default failClosed('notifications', NotificationsConfig, {
   queue(batch, env, ctx?: ExecutionContext) {
     // The answers to a whole batch travel as one message.
     const answers = holdAnswers(bus(env));
-    return batch.queue === 'conveyor-webhooks'
+    return batch.queue === WEBHOOKS_QUEUE
       ? deliverWebhooks(batch, env)
       : consume(batch, handlers({ ...env, BUS: answers.queue }), {
           deadLetters: env.DEAD_LETTERS,

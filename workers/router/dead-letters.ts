@@ -2,6 +2,7 @@ import type { DeadLetter } from '../../shared/consume';
 import { after, pageOf } from '../../shared/cursor';
 import { AppError } from '../../shared/errors';
 import { sha256 } from '../../shared/ids';
+import { queueOfDeadLetters } from '../../shared/queue-names';
 import type { AdminPageQuery, DeadLetterDetail, DeadLetterSummary, Page } from '../../shared/responses';
 import { WebhookJob } from '../../shared/webhook-job';
 
@@ -50,7 +51,7 @@ export async function keep(db: D1Database, dlq: string, message: { body: unknown
     ? message.body
     : {
         deadLetter: {
-          queue: dlq.replace(/-dlq$/, ''),
+          queue: queueOfDeadLetters(dlq),
           reason: 'retries exhausted (moved by the queue)',
           attempts: message.attempts,
           at: new Date().toISOString(),

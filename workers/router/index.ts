@@ -3,6 +3,7 @@ import { failClosed } from '../../shared/config';
 import { health } from '../../shared/health';
 import { Meter, type Point } from '../../shared/metrics';
 import { unpack } from '../../shared/packet';
+import { queueOfDeadLetters } from '../../shared/queue-names';
 import { RouterConfig } from './config';
 import { keep } from './dead-letters';
 import { recordLag } from './lag';
@@ -25,7 +26,7 @@ async function keepDeadLetters(batch: MessageBatch<unknown>, env: Env) {
       // A packet the queue itself moved here is kept as one entry per event, each redriven on its own.
       for (const body of unpack(message.body)) await keep(env.DB, batch.queue, { body, attempts: message.attempts });
       message.ack();
-      metrics.count('dead_letters_total', { queue: batch.queue.replace(/-dlq$/, '') });
+      metrics.count('dead_letters_total', { queue: queueOfDeadLetters(batch.queue) });
     } catch (error) {
       console.error(JSON.stringify({ msg: 'dead letter not kept', queue: batch.queue, error: String(error) }));
       message.retry({ delaySeconds: 5 });

@@ -4,6 +4,7 @@ import { checkConfig, misconfigured } from '../../shared/config';
 import { AppError, type Reply, reply } from '../../shared/errors';
 import type { Point } from '../../shared/metrics';
 import { type MetricsReport, MetricsWindow, type SpanView } from '../../shared/metrics-api';
+import { inboxQueue, WEBHOOKS_QUEUE } from '../../shared/queue-names';
 import { type AnalyticsEngine, analyticsEngineReport, analyticsEngineSpans } from './analytics-engine';
 import { RouterConfig } from './config';
 import { type Gauge, prometheusText } from './prometheus';
@@ -14,11 +15,11 @@ export const metricsStore = (env: Env) => env.METRICS_DO.getByName('global');
 
 /** Every queue the router sends to (and can ask for its backlog), by name: each bus shard, each inbox, the webhook queue. */
 export function queuesByName(env: Env): Record<string, Queue> {
-  const byName: Record<string, Queue> = { 'conveyor-webhooks': env.WEBHOOKS };
+  const byName: Record<string, Queue> = { [WEBHOOKS_QUEUE]: env.WEBHOOKS };
   busShards(env).forEach((queue, shard) => {
     byName[busQueue(shard)] = queue;
   });
-  for (const [subscriber, queue] of Object.entries(inboxes(env))) byName[`conveyor-${subscriber}-inbox`] = queue;
+  for (const [subscriber, queue] of Object.entries(inboxes(env))) byName[inboxQueue(subscriber)] = queue;
   return byName;
 }
 

@@ -1,3 +1,6 @@
+import { busQueue, inboxQueue, WEBHOOKS_QUEUE } from '../../../shared/queue-names';
+import { subscribers } from '../../../shared/subscriptions';
+
 /**
  * The dashboard's script, served as /dashboard/app.js: no framework, no build. It reads the admin
  * API through /dashboard/api/* with the session cookie and sends the CSRF token on every change.
@@ -49,7 +52,9 @@ function pager(key, label, nextCursor, reload) {
 }
 
 const windowMinutes = { '5m': 5, '15m': 15, '1h': 60, '6h': 360, '24h': 1440, '7d': 10080 };
-const SUBSCRIBERS = ['inventory', 'payments', 'shipping', 'notifications', 'query', 'orders'];
+// Each subscriber's inbox, and the other queues, named by shared/queue-names.ts.
+const INBOXES = ${JSON.stringify(Object.fromEntries(subscribers.map((s) => [s, inboxQueue(s)])))};
+const SUBSCRIBERS = Object.keys(INBOXES);
 
 function topology(report, deadByQueue) {
   const minutes = windowMinutes[report.window];
@@ -68,17 +73,17 @@ function topology(report, deadByQueue) {
   };
   node('gateway', 5, 180, 'gateway', rate(report.saga.placed) + ' orders');
   node('orders-do', 165, 180, 'orders (OrderDO)', 'outbox → bus');
-  const bus = queueLine('conveyor-bus');
+  const bus = queueLine(${JSON.stringify(busQueue(0))});
   node('bus', 325, 180, '[bus]', bus.line, bus.alarm);
   node('router', 485, 180, 'router', rate(handled.router || 0) + ' routed');
   edges.push(['gateway', 'orders-do'], ['orders-do', 'bus'], ['bus', 'router']);
   SUBSCRIBERS.forEach((s, i) => {
     const y = 5 + i * 58;
-    const inbox = queueLine('conveyor-' + s + '-inbox');
+    const inbox = queueLine(INBOXES[s]);
     node('q-' + s, 645, y, '[' + s + '-inbox]', inbox.line, inbox.alarm);
     edges.push(['router', 'q-' + s]);
   });
-  const wh = queueLine('conveyor-webhooks');
+  const wh = queueLine(${JSON.stringify(WEBHOOKS_QUEUE)});
   node('q-webhooks', 645, 360, '[webhooks]', wh.line, wh.alarm);
   edges.push(['q-notifications', 'q-webhooks']);
   const by = Object.fromEntries(nodes.map((n) => [n.id, n]));

@@ -62,6 +62,16 @@ export async function read<S extends z.ZodType>(
 
 export const admin = () => inject('adminKey');
 
+/** Calls a gateway at `base`: a topology a test starts on its own, not the shared one. */
+export async function requestAt<T>(base: string, method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
 /**
  * Creates a product with a SKU unique to this run. The orders service learns of it through a
  * product.upserted event, so it may take a moment before orders for it are accepted: see

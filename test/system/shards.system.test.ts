@@ -6,7 +6,7 @@ import { startTopology, type Topology } from '../../scripts/local.ts';
 import { freePort } from '../../scripts/processes.ts';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
 import type { MetricsReport } from '../../shared/metrics-api';
-import { eventually, orderBody, tokenFor } from './client';
+import { eventually, orderBody, requestAt, tokenFor } from './client';
 
 // Its own topology with the bus in two shards, as `BUS_SHARDS=2 npm start` runs it: the configs
 // generated from the committed ones (scripts/shards.ts), as `npm run deploy -- --bus-shards 2`
@@ -18,15 +18,6 @@ afterAll(async () => {
   await topology?.stop();
   rmSync(persistTo, { recursive: true, force: true });
 });
-
-async function request<T>(base: string, method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
 
 describe('the bus in two shards', () => {
   it('carries every order to confirmation over both shards, each with its own router, and replays both', async () => {
@@ -41,7 +32,7 @@ describe('the bus in two shards', () => {
       [hot, 3],
       [plain, 1],
     ] as const) {
-      const created = await request(base, 'PUT', `/v1/admin/products/${sku}`, admin, {
+      const created = await requestAt(base, 'PUT', `/v1/admin/products/${sku}`, admin, {
         name: sku,
         priceCents: 500,
         currency: 'EUR',
@@ -61,22 +52,22 @@ describe('the bus in two shards', () => {
     const shoppers = await Promise.all(Array.from({ length: 24 }, (_, i) => tokenFor(`cust_shard_${i}_${hot}`)));
     // The first order waits for the orders service's catalog replica to hear of the new SKUs.
     const first = await eventually(async () => {
-      const probe = await request<OrderSnapshot>(base, 'POST', '/v1/orders', shoppers[0]!, body);
+      const probe = await requestAt<OrderSnapshot>(base, 'POST', '/v1/orders', shoppers[0]!, body);
       expect(probe.status, JSON.stringify(probe.body)).toBe(202);
       return probe.body;
     });
-    const rest = await Promise.all(shoppers.slice(1).map((as) => request<OrderSnapshot>(base, 'POST', '/v1/orders', as, body)));
+    const rest = await Promise.all(shoppers.slice(1).map((as) => requestAt<OrderSnapshot>(base, 'POST', '/v1/orders', as, body)));
     expect(rest.map((r) => r.status)).toEqual(rest.map(() => 202));
     const ids = [first.id, ...rest.map((r) => r.body.id)];
     await Promise.all(
       ids.map((id, i) =>
         eventually(async () => {
-          const { body: order } = await request<OrderSnapshot>(base, 'GET', `/v1/orders/${id}`, shoppers[i]!);
+          const { body: order } = await requestAt<OrderSnapshot>(base, 'GET', `/v1/orders/${id}`, shoppers[i]!);
           expect(order.status).toBe('confirmed');
         }, 60_000),
       ),
     );
-    const product = async (sku: string) => (await request<ProductSnapshot>(base, 'GET', `/v1/products/${sku}`, admin)).body;
+    const product = async (sku: string) => (await requestAt<ProductSnapshot>(base, 'GET', `/v1/products/${sku}`, admin)).body;
     await eventually(async () => {
       expect(await product(hot)).toMatchObject({ stock: 26, available: 26 });
       expect(await product(plain)).toMatchObject({ stock: 2, available: 2 });
@@ -85,7 +76,7 @@ describe('the bus in two shards', () => {
     // Every event of an order names the order as its subject (the timeline is read by subject), so
     // all of them took the order's shard.
     await eventually(async () => {
-      const { body: timeline } = await request<{ events: { type: string }[] }>(
+      const { body: timeline } = await requestAt<{ events: { type: string }[] }>(
         base,
         'GET',
         `/v1/orders/${first.id}/timeline`,
@@ -106,13 +97,13 @@ describe('the bus in two shards', () => {
     });
 
     // Each shard's router delivered events of its own shard.
-    const { body: metrics } = await request<MetricsReport>(base, 'GET', '/v1/admin/metrics?window=15m', admin);
+    const { body: metrics } = await requestAt<MetricsReport>(base, 'GET', '/v1/admin/metrics?window=15m', admin);
     const delivered = Object.fromEntries(metrics.queues.map((q) => [q.queue, q.delivered]));
     expect(delivered['conveyor-bus']).toBeGreaterThan(0);
     expect(delivered['conveyor-bus-1']).toBeGreaterThan(0);
 
     // Replay reads the archive of every shard: all 24 orders' order.placed, whichever shard carried them.
-    const replayed = await request<{ events: number; sent: Record<string, number> }>(base, 'POST', '/v1/admin/replay', admin, {
+    const replayed = await requestAt<{ events: number; sent: Record<string, number> }>(base, 'POST', '/v1/admin/replay', admin, {
       from: started,
       to: new Date().toISOString(),
       types: ['order.placed'],

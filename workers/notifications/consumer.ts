@@ -1,5 +1,5 @@
 import { type Handlers, retryOrGiveUp } from '../../shared/consume';
-import type { EventOf, OrderEvent } from '../../shared/events';
+import type { Event, EventOf, OrderEvent } from '../../shared/events';
 import { openPersonal, type Personal, type VaultRpc } from '../../shared/personal-data';
 import { publishAnswer } from '../../shared/publish';
 import { REDRIVE_ATTEMPTS, WebhookJob } from '../../shared/webhook-job';
@@ -18,11 +18,15 @@ import { attemptDelivery, DeliveryFailed, markFailed, planDeliveries } from './w
 export function handlers(env: Env): Handlers {
   const mailer = mailerFor(env);
   const vault = env.VAULT as unknown as Service<VaultRpc>;
+  /** Plans the event's webhook deliveries and queues one job each (shared/webhook-job.ts). */
+  const deliver = async (e: Event, personal?: () => Promise<Personal>) => {
+    const jobs: WebhookJob[] = await planDeliveries(env.DB, e, personal);
+    if (jobs.length > 0) await env.WEBHOOKS.sendBatch(jobs.map((job) => ({ body: job })));
+  };
   const notify = async (e: OrderEvent) => {
     let opened: Promise<Personal> | undefined;
     const personal = () => (opened ??= openPersonal(vault, e.data));
-    const jobs = await planDeliveries(env.DB, e, personal);
-    if (jobs.length > 0) await env.WEBHOOKS.sendBatch(jobs.map((job) => ({ body: job })));
+    await deliver(e, personal);
     const mail = mailFor(e);
     if (!mail) return;
     const { email, personalData } = await personal();
@@ -46,8 +50,7 @@ export function handlers(env: Env): Handlers {
     'customer.erased': async (e: EventOf<'customer.erased'>) => {
       await forgetCustomer(env.DB, e.data.customerId);
       // Subscribers that received the customer's data are told to erase it too (GDPR Art. 19).
-      const deliveries = await planDeliveries(env.DB, e);
-      if (deliveries.length > 0) await env.WEBHOOKS.sendBatch(deliveries.map((deliveryId) => ({ body: { deliveryId } })));
+      await deliver(e);
     },
   };
 }

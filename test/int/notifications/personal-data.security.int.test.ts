@@ -99,7 +99,14 @@ describe('an erased customer', () => {
     expect(JSON.parse(payload).data.data).toMatchObject({ id: order.id, personalData: 'erased' });
     const mail = await env.DB.prepare('SELECT recipient, body FROM mail WHERE order_id = ?').bind(order.id).first();
     expect(mail).toEqual({ recipient: order.customerId, body: '(erased)' });
-    expect(queued).toHaveLength(1);
+    // One delivery job for the courier, as any event's (shared/webhook-job.ts).
+    expect(queued).toEqual([
+      expect.objectContaining({
+        deliveryId: expect.stringMatching(/^msg_/),
+        eventType: 'customer.erased',
+        endpoint: 'https://courier.shop.example/erase',
+      }),
+    ]);
     expect(JSON.parse(await payloadsOf(courier.id, told.id))).toMatchObject({
       type: 'customer.erased',
       data: { data: { customerId: order.customerId } },

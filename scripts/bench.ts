@@ -4,6 +4,9 @@
 //   npm run bench -- --rate 20 --seconds 60    open loop: 20 orders/s arrive for 60 s, whatever happens
 //   npm run bench -- --profile                 the edge path at concurrency 1, step by step
 //   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
+//   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
+//   npm run bench -- --buckets 4 --stock 150   …with 150 units: a flash sale that sells out
+//   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
 //
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
 // Latencies of the saga come from the servers' own timestamps (each event's `occurredAt` in the
@@ -12,10 +15,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { cpuOfSteps } from './bench/cpu.ts';
 import { profileEdge } from './bench/profile.ts';
-import { rowsHeld, rowsWritten } from './bench/rows.ts';
+import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
@@ -29,6 +33,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, '.bench') },
     label: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    buckets: { type: 'string', default: '1' },
+    stock: { type: 'string', default: '1000000' },
   },
 });
 const openLoop = args.rate !== undefined;
@@ -107,7 +113,13 @@ try {
     await fetch(`${base}/v1/admin/products/${sku}`, {
       method: 'PUT',
       headers: admin,
-      body: JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 }),
+      body: JSON.stringify({
+        name: 'Bench item',
+        priceCents: 100,
+        currency: 'EUR',
+        stock: Number(args.stock),
+        buckets: Number(args.buckets),
+      }),
     }),
     200,
     201,
@@ -263,9 +275,7 @@ try {
   const messages = delta('messages');
   const batches = delta('batches');
   const perOrder = (n: number) => (confirmedOrders ? +(n / confirmedOrders).toFixed(2) : Number.NaN);
-  const busBatches = [...batches]
-    .filter(([q]) => q.startsWith('conveyor-bus') && !q.endsWith('-dlq'))
-    .reduce((a, [, n]) => a + n, 0);
+  const busBatches = [...batches].filter(([q]) => busShardOf(q) !== null).reduce((a, [, n]) => a + n, 0);
   // Counted: queue messages, consumer invocations (Worker requests besides the POST), archive writes
   // (one R2 put per bus batch), rows written (by the Workers, where SQLite and D1 report them).
   const writtenByStore = new Map(
@@ -286,6 +296,7 @@ try {
   const result = {
     label,
     mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
+    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets), stock: Number(args.stock) },
     at: new Date().toISOString(),
     orders: {
       sent,
@@ -305,6 +316,7 @@ try {
     'rows written per confirmed order, by store': Object.fromEntries([...writtenByStore].sort()),
     'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
     'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
+    ...(persistTo && Number(args.buckets) > 1 && { 'stock buckets of the product': stockBuckets(persistTo, sku) }),
   };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ ...result, timeSeries }, null, 2)}\n`);

@@ -36,19 +36,24 @@ export async function cpuOfSteps(orderBody: string, secret: string): Promise<Rec
   const { newEvent } = await import('../../shared/publish.ts');
   const { decide, evolve, initialOrder } = await import('../../workers/orders/order.ts');
   const { price } = await import('../../workers/orders/pricing.ts');
+  const { importKey, seal } = await import('../../shared/sealed.ts');
 
   const token = await sign({ sub: 'cust_bench', exp: Math.floor(Date.now() / 1000) + 3600 }, secret, 'HS256');
   const input = PlaceOrderInput.parse(JSON.parse(orderBody));
   const catalog = new Map(input.items.map((l) => [l.sku, { name: 'Bench item', priceCents: 100, currency: 'EUR' }]));
   const id = crypto.randomUUID();
+  const key = await importKey(crypto.getRandomValues(new Uint8Array(32)));
+  const sealAddress = () =>
+    seal(key, 'ck_bench', input.shippingAddress, { customerId: 'cust_bench', orderId: id, field: 'shippingAddress' });
+  const sealedToken = await seal(key, 'pk_bench', 'tok_visa', { customerId: 'cust_bench', orderId: id, field: 'payment.token' });
   const command = {
     type: 'PlaceOrder' as const,
     data: {
       id,
       customerId: 'cust_bench',
       ...price(input.items, catalog),
-      shippingAddress: input.shippingAddress,
-      paymentToken: 'tok_visa',
+      shippingAddress: await sealAddress(),
+      paymentToken: sealedToken,
     },
   };
   const [placed] = decide(command, initialOrder, new Date());
@@ -61,13 +66,14 @@ export async function cpuOfSteps(orderBody: string, secret: string): Promise<Rec
     version: 1,
     placedAt: now,
     updatedAt: now,
-    payment: { token: 'tok_visa' },
+    payment: { token: sealedToken },
   };
   const event = newEvent('order.placed', view, { source: 'orders', subject: id, cause: null, id: factId(id) });
   return {
     'verify the customer JWT (HS256)': await microseconds(() => verify(token, secret, 'HS256')),
     'validate the body (zod)': await microseconds(() => PlaceOrderInput.parse(JSON.parse(orderBody))),
     'price it from the catalog replica': await microseconds(() => price(input.items, catalog)),
+    'seal the address (AES-256-GCM)': await microseconds(sealAddress),
     'decide and evolve (the order decider)': await microseconds(() =>
       decide(command, initialOrder, new Date()).reduce(evolve, initialOrder),
     ),

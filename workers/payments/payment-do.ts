@@ -1,13 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
-import * as z from 'zod';
-import { requireConfig } from '../../shared/config';
-import type { Event, OrderSnapshot } from '../../shared/events';
+import { bus } from '../../shared/bus';
+import type { DataOf, Event } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
+import { openPaymentToken } from '../../shared/personal-data';
 import { type Cause, newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import { migrate, type SchemaPart } from '../../shared/schema';
+import type { Keyring } from '../../shared/sealed';
+import { paymentsConfig } from './config';
 import { httpProvider } from './http-provider';
 import {
   announce,
@@ -28,20 +30,6 @@ const SOURCE = 'payments';
 
 /** Provider calls one turn makes before leaving the rest to the alarm; each call moves the payment on. */
 const MAX_CALLS_PER_TURN = 8;
-
-/** What payments needs from its environment, checked before it serves, consumes or calls a provider. */
-export const PaymentsConfig = z
-  .object({
-    PAYMENT_PROVIDER: z.enum(['sandbox', 'http']),
-    PAYMENT_API_URL: z.url(),
-    PAYMENT_API_KEY: z.string().optional(),
-    PAYMENT_GIVE_UP_SECONDS: z.coerce.number().positive(),
-    PAYMENT_TIMEOUT_SECONDS: z.coerce.number().positive(),
-  })
-  .refine(
-    (c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY),
-    'PAYMENT_API_KEY is required for the http provider',
-  );
 
 /** The payment's table: the decider's state, one row. */
 const paymentSchema: SchemaPart = {
@@ -69,7 +57,8 @@ const paymentSchema: SchemaPart = {
   ],
 };
 
-type OrderToPay = OrderSnapshot & { payment?: { token: string } };
+/** An order as payments hears of it: any order.* event's data (only order.placed carries the sealed token). */
+type OrderToPay = DataOf<'order.confirmed'> & Partial<Pick<DataOf<'order.placed'>, 'payment'>>;
 
 /**
  * The payment of one order: a thin shell around the `payment` decider. Each message is decided,
@@ -88,6 +77,7 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly provider: PaymentProvider;
   private readonly policy: PaymentPolicy;
+  private readonly tokenKeys: Keyring;
   private tail: Promise<unknown> = Promise.resolve();
   /** Every row this object writes, counted as SQLite reports it. */
   readonly rowsWritten: RowsWritten;
@@ -95,9 +85,10 @@ export class PaymentDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'payments', ctx), new RowsWritten('PaymentDO', ['sandbox_provider']));
-    const config = requireConfig('payments', PaymentsConfig, env);
+    const config = paymentsConfig(env);
+    this.tokenKeys = config.PAYMENT_TOKEN_KEYS;
     migrate(ctx.storage, PaymentDO.schema);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
     this.policy = { ...defaultPolicy, giveUpAfterMs: config.PAYMENT_GIVE_UP_SECONDS * 1000 };
     this.provider =
       config.PAYMENT_PROVIDER === 'http'
@@ -110,9 +101,14 @@ export class PaymentDO extends DurableObject<Env> {
     ({ state: this.state, cause: this.cause } = this.load());
   }
 
-  /** On order.placed. */
-  authorize(order: OrderToPay, cause: Cause): Promise<Payment> {
-    const { token = '' } = order.payment ?? {};
+  /**
+   * On order.placed: opens the token orders sealed for payments (null when it cannot: the decider
+   * then declines without asking the provider). The clear token lives only in this object's state,
+   * and only while the authorization is under way.
+   */
+  async authorize(order: OrderToPay, cause: Cause): Promise<Payment> {
+    const token = await openPaymentToken(this.tokenKeys, order);
+    if (token === null) console.warn(JSON.stringify({ msg: 'payment token unreadable; declining', orderId: order.id }));
     return this.handle({ type: 'Authorize', ...terms(order), token, placedAt: order.placedAt }, cause);
   }
 
@@ -216,7 +212,7 @@ export class PaymentDO extends DurableObject<Env> {
   }
 }
 
-function terms(order: OrderSnapshot) {
+function terms(order: OrderToPay) {
   return { orderId: order.id, amountCents: order.totalCents, currency: order.currency };
 }
 

@@ -3,10 +3,13 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { PaymentDO } from '../../../workers/payments/payment-do';
 import { makeEvent, makeOrderPlaced } from '../../helpers/events';
+import { makeOrder } from '../../helpers/fixtures';
+import { sealedCard } from '../../helpers/sealing';
 
 describe('rows a payment writes in its Durable Object, as SQLite counts them', () => {
   it('authorizes and captures in 15 rows: its tables, its record, 4 state changes, 2 events staged and sent', async () => {
-    const placed = makeOrderPlaced();
+    const order = makeOrder();
+    const placed = makeOrderPlaced({ ...order, payment: await sealedCard(env.PAYMENT_TOKEN_KEYS, order, 'tok_visa') });
     const stub = env.PAYMENT_DO.getByName(placed.data.id);
     await stub.authorize(placed.data, placed);
     const confirmed = makeEvent('order.confirmed', { ...placed.data, status: 'confirmed', version: 4 });

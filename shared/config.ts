@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { backoffSeconds } from './consume';
 import { AppError } from './errors';
+import { SimulatedFaults, simulateFaults } from './simulated-faults';
 
 /** Values that are never a real secret: a template left unfilled, or a placeholder. */
 const PLACEHOLDER = /^(undefined|null|none|changeme|change-me|secret|password|todo|x+)$/i;
@@ -79,27 +81,59 @@ export function requireConfig<S extends z.ZodType>(service: string, schema: S, e
  * hold: `fetch` answers 503 `misconfigured`, and a queue batch is retried later, so no message is
  * handled with a bad configuration and none is lost. (RPC entrypoints call {@link requireConfig}.)
  *
+ * It is also where a consumer simulates the bench-only faults (`shared/simulated-faults.ts`):
+ * while down it fails every message, retried with the consumers' backoff (1 s, 2 s, 4 s …, then the
+ * queue's dead-letter queue, as any failing message); otherwise each batch waits the simulated
+ * latency before it is handled.
+ *
  * @example
  * export default failClosed('notifications', NotificationsConfig, { fetch: app.fetch, queue }) satisfies ExportedHandler<Env>;
  */
 export function failClosed<H extends ExportedHandler<never>>(service: string, schema: z.ZodType, handler: H): H {
   const { fetch, queue } = handler;
+  const holds = (env: object) => checkConfig(service, schema, env).ok && faultsOf(service, env).ok;
   const guarded: ExportedHandler<never> = {
     ...(fetch && {
       fetch: (request, env, ctx) =>
-        checkConfig(service, schema, env).ok
+        holds(env)
           ? fetch(request, env, ctx)
           : Response.json({ error: { code: 'misconfigured', message: misconfigured().message } }, { status: 503 }),
     }),
     ...(queue && {
       queue: async (batch, env, ctx) => {
-        if (checkConfig(service, schema, env).ok) return queue(batch, env, ctx);
-        batch.retryAll({ delaySeconds: RETRY_MISCONFIGURED_SECONDS });
+        const faults = faultsOf(service, env);
+        if (!checkConfig(service, schema, env).ok || !faults.ok) {
+          batch.retryAll({ delaySeconds: RETRY_MISCONFIGURED_SECONDS });
+          return;
+        }
+        try {
+          await simulateFaults(service, faults.config);
+        } catch (error) {
+          // Down: every message fails, as when a handler's dependency does not answer.
+          console.error(JSON.stringify({ msg: 'handler failed, retrying', queue: batch.queue, error: String(error) }));
+          for (const message of batch.messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+          return;
+        }
+        return queue(batch, env, ctx);
       },
     }),
   };
   // The guarded handlers take exactly the arguments of the ones they wrap.
   return { ...handler, ...guarded } as H;
+}
+
+const faultsChecked = new WeakMap<object, Checked<SimulatedFaults>>();
+
+/** The bench-only faults `env` asks for, checked like the rest of the configuration (once per environment). */
+function faultsOf(service: string, env: object): Checked<SimulatedFaults> {
+  const known = faultsChecked.get(env);
+  if (known) return known;
+  const result = checkConfig(service, SimulatedFaults, { ...env });
+  if (result.ok && (result.config.latencyMs > 0 || result.config.downUntil > 0)) {
+    console.warn(JSON.stringify({ msg: `${service} simulates faults (bench only)`, service, ...result.config }));
+  }
+  faultsChecked.set(env, result);
+  return result;
 }
 
 /** How long a misconfigured Worker's queue messages wait before they are tried again. */

@@ -1,0 +1,35 @@
+import * as z from 'zod';
+import { optional, requireConfig, secret } from '../../../shared/config';
+import { type SimulatedFaults, SimulatedFaultsVars, toFaults } from '../../../shared/simulated-faults';
+
+/** The services the chain calls, in the order it calls them. */
+export const HOPS = ['inventory', 'payments', 'shipping', 'notifications'] as const;
+export type HopName = (typeof HOPS)[number];
+
+/**
+ * What the chain needs from its environment. The faults are the services' own
+ * (`shared/simulated-faults.ts`): every hop pays `SIMULATED_LATENCY_MS` per call, and the hop named
+ * by `SIMULATED_OUTAGE_SERVICE` is down until `SIMULATED_OUTAGE_UNTIL`.
+ */
+export const SyncChainConfig = SimulatedFaultsVars.extend({
+  JWT_SECRET: secret(32),
+  ADMIN_API_KEY: secret(12),
+  SIMULATED_OUTAGE_SERVICE: optional(z.enum(HOPS, { error: `must be one of ${HOPS.join(', ')}` })),
+})
+  .refine((c) => Boolean(c.SIMULATED_OUTAGE_SERVICE) === Boolean(c.SIMULATED_OUTAGE_UNTIL), {
+    error: 'SIMULATED_OUTAGE_SERVICE and SIMULATED_OUTAGE_UNTIL are set together or not at all',
+  })
+  .transform((c) => {
+    const faults = toFaults(c);
+    return {
+      jwtSecret: c.JWT_SECRET,
+      adminKey: c.ADMIN_API_KEY,
+      faultsOf: (hop: HopName): SimulatedFaults => ({
+        latencyMs: faults.latencyMs,
+        downUntil: hop === c.SIMULATED_OUTAGE_SERVICE ? faults.downUntil : 0,
+      }),
+    };
+  });
+
+/** The configuration, or a thrown 503 `misconfigured` after one log line naming the problems. */
+export const syncChainConfig = (env: Env) => requireConfig('sync-chain', SyncChainConfig, env);

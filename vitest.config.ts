@@ -54,7 +54,7 @@ const identityProvider = await stubIdentityProvider();
 async function syncChainProject(name: string, faults: Record<string, string>): Promise<TestProjectInlineConfiguration> {
   const migrations = async (dir: string) =>
     (await readD1Migrations(dir)).map(({ name: migration, queries }) => ({ name: migration, queries }));
-  const { JWT_SECRET, ADMIN_API_KEY } = devVars();
+  const { JWT_SECRET = '', ADMIN_API_KEY = '' } = devVars();
   const bindings = {
     JWT_SECRET,
     ADMIN_API_KEY,

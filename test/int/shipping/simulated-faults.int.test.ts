@@ -23,6 +23,8 @@ function confirmedOrders(attempts: number[]) {
   return { orders, batch };
 }
 const shipmentOf = (orderId: string) => env.SHIPMENT_DO.getByName(orderId).read();
+/** Shipping's environment with the vars the bench would set. */
+const withVars = (vars: Record<string, string>) => ({ ...env, ...vars });
 
 describe('simulated faults of a consumer (bench only)', () => {
   it('while down, fails every message (retried by its queue) and handles none', async () => {
@@ -30,7 +32,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     const { orders, batch } = confirmedOrders([1, 3]);
     const ctx = createExecutionContext();
     const until = new Date(Date.now() + 60_000).toISOString();
-    await worker.queue(batch, { ...env, SIMULATED_OUTAGE_UNTIL: until }, ctx);
+    await worker.queue(batch, withVars({ SIMULATED_OUTAGE_UNTIL: until }), ctx);
 
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([]);
@@ -41,7 +43,7 @@ describe('simulated faults of a consumer (bench only)', () => {
   it('handles the messages again once the outage is over', async () => {
     const { orders, batch } = confirmedOrders([4]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, { ...env, SIMULATED_OUTAGE_UNTIL: new Date(Date.now() - 1).toISOString() }, ctx);
+    await worker.queue(batch, withVars({ SIMULATED_OUTAGE_UNTIL: new Date(Date.now() - 1).toISOString() }), ctx);
 
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['m0']);
     expect(await shipmentOf(orders[0]!.id)).toBe('created');
@@ -51,7 +53,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     const { orders, batch } = confirmedOrders([1, 1]);
     const ctx = createExecutionContext();
     const started = Date.now();
-    await worker.queue(batch, { ...env, SIMULATED_LATENCY_MS: '120' }, ctx);
+    await worker.queue(batch, withVars({ SIMULATED_LATENCY_MS: '120' }), ctx);
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(120);
     expect((await getQueueResult(batch, ctx)).explicitAcks.sort()).toEqual(['m0', 'm1']);
@@ -65,7 +67,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     [{ SIMULATED_OUTAGE_UNTIL: 'tomorrow' }, 'SIMULATED_OUTAGE_UNTIL must be an ISO 8601 instant'],
   ])('refuses to serve with %j, and says why in one log line', async (faults, problem) => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const broken = { ...env, ...faults };
+    const broken = withVars(faults);
     const ctx = createExecutionContext();
     expect((await worker.fetch(new Request('https://shipping.test/health'), broken, ctx)).status).toBe(503);
     const { orders, batch } = confirmedOrders([1]);

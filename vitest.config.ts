@@ -111,7 +111,7 @@ export default defineConfig({
       await syncChainProject('sync-chain', {}),
       await syncChainProject('sync-chain-outage', {
         SIMULATED_OUTAGE_SERVICE: 'payments',
-        SIMULATED_OUTAGE_UNTIL: '2999-01-01T00:00:00Z',
+        SIMULATED_OUTAGE: '2026-01-01T00:00:00Z/2999-01-01T00:00:00Z',
       }),
       {
         test: {

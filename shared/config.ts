@@ -129,7 +129,7 @@ function faultsOf(service: string, env: object): Checked<SimulatedFaults> {
   const known = faultsChecked.get(env);
   if (known) return known;
   const result = checkConfig(service, SimulatedFaults, { ...env });
-  if (result.ok && (result.config.latencyMs > 0 || result.config.downUntil > 0)) {
+  if (result.ok && (result.config.latencyMs > 0 || result.config.down)) {
     console.warn(JSON.stringify({ msg: `${service} simulates faults (bench only)`, service, ...result.config }));
   }
   faultsChecked.set(env, result);

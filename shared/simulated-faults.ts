@@ -5,6 +5,24 @@ import * as z from 'zod';
 
 const unset = (v: unknown) => (v === '' || v === undefined ? undefined : v);
 
+const INTERVAL_EXAMPLE = '2026-11-28T10:00:00Z/2026-11-28T10:00:30Z';
+const Instant = z.iso.datetime({ offset: true });
+
+/** An ISO 8601 interval of two instants, `<start>/<end>`, as epoch ms. */
+const Interval = z.string().transform((text, ctx) => {
+  const [from, until, ...rest] = text.split('/');
+  if (rest.length > 0 || !Instant.safeParse(from).success || !Instant.safeParse(until).success) {
+    ctx.addIssue({ code: 'custom', message: `must be an ISO 8601 interval <start>/<end> such as ${INTERVAL_EXAMPLE}` });
+    return z.NEVER;
+  }
+  const interval = { from: Date.parse(from!), until: Date.parse(until!) };
+  if (interval.until <= interval.from) {
+    ctx.addIssue({ code: 'custom', message: 'must end after it starts' });
+    return z.NEVER;
+  }
+  return interval;
+});
+
 /** The vars, as a Worker's environment carries them; {@link SimulatedFaults} is what they mean. */
 export const SimulatedFaultsVars = z.object({
   /** Every batch a consumer handles waits this long first, as if each event's work took that much longer. */
@@ -17,22 +35,22 @@ export const SimulatedFaultsVars = z.object({
       .max(10_000, { error: 'must be at most 10000 (10 s)' })
       .optional(),
   ),
-  /** Until this instant the service is down: it fails every message, which its queue retries with backoff. */
-  SIMULATED_OUTAGE_UNTIL: z.preprocess(
-    unset,
-    z.iso.datetime({ offset: true, error: 'must be an ISO 8601 instant such as 2026-11-28T10:00:00Z' }).optional(),
-  ),
+  /**
+   * While the clock is in this ISO 8601 interval (`<start>/<end>`) the service is down: a consumer
+   * fails every message, which its queue retries with backoff, and handles them once it is over.
+   */
+  SIMULATED_OUTAGE: z.preprocess(unset, Interval.optional()),
 });
 
 export interface SimulatedFaults {
   latencyMs: number;
-  /** Epoch ms; 0 when the service is never down. */
-  downUntil: number;
+  /** When the service is down, in epoch ms (from inclusive, until exclusive); null when never. */
+  down: { from: number; until: number } | null;
 }
 
 export const toFaults = (vars: z.output<typeof SimulatedFaultsVars>): SimulatedFaults => ({
   latencyMs: vars.SIMULATED_LATENCY_MS ?? 0,
-  downUntil: vars.SIMULATED_OUTAGE_UNTIL ? Date.parse(vars.SIMULATED_OUTAGE_UNTIL) : 0,
+  down: vars.SIMULATED_OUTAGE ?? null,
 });
 
 /**
@@ -40,13 +58,13 @@ export const toFaults = (vars: z.output<typeof SimulatedFaultsVars>): SimulatedF
  * Worker refuses to serve, see `failClosed`).
  *
  * @example
- * SimulatedFaults.parse({ SIMULATED_LATENCY_MS: '50' }) // { latencyMs: 50, downUntil: 0 }
+ * SimulatedFaults.parse({ SIMULATED_LATENCY_MS: '50' }) // { latencyMs: 50, down: null }
  */
 export const SimulatedFaults = SimulatedFaultsVars.transform(toFaults);
 
-export const noFaults: SimulatedFaults = { latencyMs: 0, downUntil: 0 };
+export const noFaults: SimulatedFaults = { latencyMs: 0, down: null };
 
-export const isDown = (faults: SimulatedFaults, now = Date.now()) => now < faults.downUntil;
+export const isDown = ({ down }: SimulatedFaults, now = Date.now()) => down !== null && down.from <= now && now < down.until;
 
 /** What a call to a service that is down fails with. */
 export class SimulatedOutage extends Error {
@@ -64,6 +82,6 @@ export class SimulatedOutage extends Error {
  * does), otherwise waits the simulated latency.
  */
 export async function simulateFaults(service: string, faults: SimulatedFaults, now = Date.now()): Promise<void> {
-  if (isDown(faults, now)) throw new SimulatedOutage(service, faults.downUntil);
+  if (isDown(faults, now)) throw new SimulatedOutage(service, faults.down!.until);
   if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
 }

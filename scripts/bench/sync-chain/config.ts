@@ -9,15 +9,15 @@ export type HopName = (typeof HOPS)[number];
 /**
  * What the chain needs from its environment. The faults are the services' own
  * (`shared/simulated-faults.ts`): every hop pays `SIMULATED_LATENCY_MS` per call, and the hop named
- * by `SIMULATED_OUTAGE_SERVICE` is down until `SIMULATED_OUTAGE_UNTIL`.
+ * by `SIMULATED_OUTAGE_SERVICE` is down during `SIMULATED_OUTAGE`.
  */
 export const SyncChainConfig = SimulatedFaultsVars.extend({
   JWT_SECRET: secret(32),
   ADMIN_API_KEY: secret(12),
   SIMULATED_OUTAGE_SERVICE: optional(z.enum(HOPS, { error: `must be one of ${HOPS.join(', ')}` })),
 })
-  .refine((c) => Boolean(c.SIMULATED_OUTAGE_SERVICE) === Boolean(c.SIMULATED_OUTAGE_UNTIL), {
-    error: 'SIMULATED_OUTAGE_SERVICE and SIMULATED_OUTAGE_UNTIL are set together or not at all',
+  .refine((c) => Boolean(c.SIMULATED_OUTAGE_SERVICE) === Boolean(c.SIMULATED_OUTAGE), {
+    error: 'SIMULATED_OUTAGE_SERVICE and SIMULATED_OUTAGE are set together or not at all',
   })
   .transform((c) => {
     const faults = toFaults(c);
@@ -26,7 +26,7 @@ export const SyncChainConfig = SimulatedFaultsVars.extend({
       adminKey: c.ADMIN_API_KEY,
       faultsOf: (hop: HopName): SimulatedFaults => ({
         latencyMs: faults.latencyMs,
-        downUntil: hop === c.SIMULATED_OUTAGE_SERVICE ? faults.downUntil : 0,
+        down: hop === c.SIMULATED_OUTAGE_SERVICE ? faults.down : null,
       }),
     };
   });

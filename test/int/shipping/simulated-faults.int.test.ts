@@ -25,14 +25,16 @@ function confirmedOrders(attempts: number[]) {
 const shipmentOf = (orderId: string) => env.SHIPMENT_DO.getByName(orderId).read();
 /** Shipping's environment with the vars the bench would set. */
 const withVars = (vars: Record<string, string>) => ({ ...env, ...vars });
+/** An ISO 8601 interval from `fromMs` to `untilMs` from now. */
+const interval = (fromMs: number, untilMs: number) =>
+  `${new Date(Date.now() + fromMs).toISOString()}/${new Date(Date.now() + untilMs).toISOString()}`;
 
 describe('simulated faults of a consumer (bench only)', () => {
   it('while down, fails every message (retried by its queue) and handles none', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const { orders, batch } = confirmedOrders([1, 3]);
     const ctx = createExecutionContext();
-    const until = new Date(Date.now() + 60_000).toISOString();
-    await worker.queue(batch, withVars({ SIMULATED_OUTAGE_UNTIL: until }), ctx);
+    await worker.queue(batch, withVars({ SIMULATED_OUTAGE: interval(-1000, 60_000) }), ctx);
 
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual([]);
@@ -40,10 +42,13 @@ describe('simulated faults of a consumer (bench only)', () => {
     expect(await Promise.all(orders.map((o) => shipmentOf(o.id)))).toEqual([null, null]);
   });
 
-  it('handles the messages again once the outage is over', async () => {
+  it.each([
+    ['after the outage is over', interval(-60_000, -1)],
+    ['before the outage starts', interval(60_000, 120_000)],
+  ])('handles the messages %s', async (_, outage) => {
     const { orders, batch } = confirmedOrders([4]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, withVars({ SIMULATED_OUTAGE_UNTIL: new Date(Date.now() - 1).toISOString() }), ctx);
+    await worker.queue(batch, withVars({ SIMULATED_OUTAGE: outage }), ctx);
 
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['m0']);
     expect(await shipmentOf(orders[0]!.id)).toBe('created');
@@ -64,7 +69,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     [{ SIMULATED_LATENCY_MS: 'fast' }, 'SIMULATED_LATENCY_MS must be a number of milliseconds'],
     [{ SIMULATED_LATENCY_MS: '-5' }, 'SIMULATED_LATENCY_MS must not be negative'],
     [{ SIMULATED_LATENCY_MS: '60000' }, 'SIMULATED_LATENCY_MS must be at most 10000 (10 s)'],
-    [{ SIMULATED_OUTAGE_UNTIL: 'tomorrow' }, 'SIMULATED_OUTAGE_UNTIL must be an ISO 8601 instant'],
+    [{ SIMULATED_OUTAGE: 'tomorrow' }, 'SIMULATED_OUTAGE must be an ISO 8601 interval <start>/<end>'],
   ])('refuses to serve with %j, and says why in one log line', async (faults, problem) => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const broken = withVars(faults);

@@ -9,12 +9,9 @@ afterEach(() => {
 
 describe('the synchronous chain checks its faults like every service', () => {
   it.each([
+    [{ SIMULATED_OUTAGE_SERVICE: 'payments' }, 'SIMULATED_OUTAGE_SERVICE and SIMULATED_OUTAGE are set together or not at all'],
     [
-      { SIMULATED_OUTAGE_SERVICE: 'payments' },
-      'SIMULATED_OUTAGE_SERVICE and SIMULATED_OUTAGE_UNTIL are set together or not at all',
-    ],
-    [
-      { SIMULATED_OUTAGE_SERVICE: 'billing', SIMULATED_OUTAGE_UNTIL: '2999-01-01T00:00:00Z' },
+      { SIMULATED_OUTAGE_SERVICE: 'billing', SIMULATED_OUTAGE: '2026-01-01T00:00:00Z/2999-01-01T00:00:00Z' },
       'SIMULATED_OUTAGE_SERVICE must be one of inventory, payments, shipping, notifications',
     ],
     [{ SIMULATED_LATENCY_MS: 'slow' }, 'SIMULATED_LATENCY_MS must be a number of milliseconds'],

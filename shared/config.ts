@@ -35,7 +35,8 @@ export const optional = <T extends z.ZodType>(schema: T) =>
 
 export type Checked<T> = { ok: true; config: T } | { ok: false; problems: string[] };
 
-const checked = new WeakMap<object, Checked<unknown>>();
+/** Results per schema, then per environment: one Worker may host code that checks several schemas. */
+const checked = new WeakMap<z.ZodType, WeakMap<object, Checked<unknown>>>();
 
 /**
  * A Worker's configuration parsed by `schema`, once per environment object. When it does not
@@ -46,7 +47,9 @@ const checked = new WeakMap<object, Checked<unknown>>();
  * if (!result.ok) return misconfiguredResponse();
  */
 export function checkConfig<S extends z.ZodType>(service: string, schema: S, env: object): Checked<z.output<S>> {
-  const known = checked.get(env);
+  const bySchema = checked.get(schema) ?? new WeakMap<object, Checked<unknown>>();
+  checked.set(schema, bySchema);
+  const known = bySchema.get(env);
   if (known) return known as Checked<z.output<S>>;
   const parsed = schema.safeParse(env);
   const result: Checked<z.output<S>> = parsed.success
@@ -57,7 +60,7 @@ export function checkConfig<S extends z.ZodType>(service: string, schema: S, env
       JSON.stringify({ msg: `${service} is misconfigured and refuses to serve`, service, problems: result.problems }),
     );
   }
-  checked.set(env, result);
+  bySchema.set(env, result);
   return result;
 }
 
@@ -122,17 +125,15 @@ export function failClosed<H extends ExportedHandler<never>>(service: string, sc
   return { ...handler, ...guarded } as H;
 }
 
-const faultsChecked = new WeakMap<object, Checked<SimulatedFaults>>();
+const simulating = new WeakSet<object>();
 
-/** The bench-only faults `env` asks for, checked like the rest of the configuration (once per environment). */
+/** The bench-only faults `env` asks for, checked like the rest of the configuration; said once in the log when set. */
 function faultsOf(service: string, env: object): Checked<SimulatedFaults> {
-  const known = faultsChecked.get(env);
-  if (known) return known;
-  const result = checkConfig(service, SimulatedFaults, { ...env });
-  if (result.ok && (result.config.latencyMs > 0 || result.config.down)) {
+  const result = checkConfig(service, SimulatedFaults, env);
+  if (result.ok && (result.config.latencyMs > 0 || result.config.down) && !simulating.has(env)) {
+    simulating.add(env);
     console.warn(JSON.stringify({ msg: `${service} simulates faults (bench only)`, service, ...result.config }));
   }
-  faultsChecked.set(env, result);
   return result;
 }
 

@@ -1,8 +1,8 @@
 import type { PlaceOrderInput } from '../../../shared/api';
 import type { OrderSnapshot } from '../../../shared/events';
 import { newEvent } from '../../../shared/publish';
-import type { HopName } from './config';
 import type { Refusal, Step } from './hops';
+import type { HopName } from './services';
 
 /** One call of the chain, as the client is told: which service, how long, and how it went. */
 export interface HopCall {

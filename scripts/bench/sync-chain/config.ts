@@ -1,10 +1,7 @@
 import * as z from 'zod';
 import { optional, requireConfig, secret } from '../../../shared/config';
 import { type SimulatedFaults, SimulatedFaultsVars, toFaults } from '../../../shared/simulated-faults';
-
-/** The services the chain calls, in the order it calls them. */
-export const HOPS = ['inventory', 'payments', 'shipping', 'notifications'] as const;
-export type HopName = (typeof HOPS)[number];
+import { HOPS, type HopName } from './services';
 
 /**
  * What the chain needs from its environment. The faults are the services' own
@@ -32,4 +29,4 @@ export const SyncChainConfig = SimulatedFaultsVars.extend({
   });
 
 /** The configuration, or a thrown 503 `misconfigured` after one log line naming the problems. */
-export const syncChainConfig = (env: Env) => requireConfig('sync-chain', SyncChainConfig, env);
+export const syncChainConfig = (env: object) => requireConfig('sync-chain', SyncChainConfig, env);

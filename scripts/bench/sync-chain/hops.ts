@@ -7,7 +7,8 @@ import { reservationOutcome } from '../../../workers/inventory/stock';
 import { mailerFor } from '../../../workers/notifications/mailer';
 import { mailFor } from '../../../workers/notifications/templates';
 import { price } from '../../../workers/orders/pricing';
-import { type HopName, syncChainConfig } from './config';
+import { syncChainConfig } from './config';
+import type { HopName } from './services';
 
 /** A business "no" a hop answers as a value; a failure to answer (an outage) is thrown. */
 export interface Refusal {

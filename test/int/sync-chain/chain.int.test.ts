@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { HOPS } from '../../../scripts/bench/sync-chain/config';
+import { HOPS } from '../../../scripts/bench/sync-chain/services';
 import { available, LATENCY_MS, mailsOf, newProduct, placeOrder } from './client';
 
 describe('the synchronous chain (bench baseline)', () => {

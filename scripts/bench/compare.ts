@@ -6,6 +6,7 @@
 // The product's eight Workers and the chain run in one runtime (wrangler's test harness, which sets
 // vars per Worker). The client's wait is timed the same way for both paths: from sending the
 // request to its answer, through the harness's dispatch to each Worker.
+import { loadavg } from 'node:os';
 import { createTestHarness } from 'wrangler';
 import { configs, customerToken, devVars, root } from '../local.ts';
 import { readWorkerConfigs, resourcesOf } from '../resources.ts';
@@ -373,6 +374,7 @@ export async function compare(options: CompareOptions) {
   // Every queue delivery would be logged otherwise; failures still are.
   process.env.WRANGLER_LOG ??= 'warn';
   progress(`starting the topology and the synchronous chain, ${latencyMs} ms per service`);
+  const loadAtStart = loadavg()[0]!.toFixed(2);
   const harness = createTestHarness(topology(latencyMs));
   process.once('SIGINT', () => void harness.close().finally(() => process.exit(130)));
   try {
@@ -386,10 +388,13 @@ export async function compare(options: CompareOptions) {
     await shop.open();
     await shop.warmUp();
     const up = await allUp(shop, options);
+    const loadAfterUp = loadavg()[0]!.toFixed(2);
     const outage = down ? await oneDown(shop, harness, { ...options, down }) : undefined;
 
     const result = {
       at: new Date().toISOString(),
+      // The machine is shared: its load says how much the figures owe to others' work.
+      'load average (1 min) at start, after all-up, at end': [loadAtStart, loadAfterUp, loadavg()[0]!.toFixed(2)],
       'latency per service, ms': latencyMs,
       'orders/s down each path': options.rate,
       'all services up': up.result,

@@ -304,6 +304,7 @@ async function oneDown(shop: Shop, harness: Harness, options: CompareOptions & {
   progress(`${down} is back; waiting for the sagas of the ${accepted.length} orders accepted meanwhile`);
   const completedAt = new Map<string, number>();
   const stepAt = new Map<string, number>();
+  const confirmedAt = new Map<string, number>();
   const incomplete = await settle(
     accepted,
     async (a) => {
@@ -311,6 +312,7 @@ async function oneDown(shop: Shop, harness: Harness, options: CompareOptions & {
       if (!sagaOver(t)) return false;
       completedAt.set(a.id!, Math.max(...t.values()));
       stepAt.set(a.id!, t.get(STEP[down])!);
+      confirmedAt.set(a.id!, t.get('order.confirmed')!);
       return true;
     },
     180_000,
@@ -355,6 +357,7 @@ async function oneDown(shop: Shop, harness: Harness, options: CompareOptions & {
         'accepted %': share(accepted.length, event.length),
         'POST /v1/orders → 202 while down, ms': summary(accepted.map((a) => a.ms)),
         [`${STEP[down]} before ${down} was back`]: afterBack(stepAt.values()).filter((ms) => ms < 0).length,
+        [`confirmed before ${down} was back`]: afterBack(confirmedAt.values()).filter((ms) => ms < 0).length,
         'sagas over once it was back': completedAt.size,
         'sagas not over within 180 s': incomplete.length,
         'saga over, ms after the service was back': summary(afterBack(completedAt.values())),

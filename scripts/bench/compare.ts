@@ -381,7 +381,7 @@ export async function compare(options: CompareOptions) {
   // cost of `wrangler dev`, not of the platform, and heavier on the path with more hops.
   process.env.X_LOCAL_OBSERVABILITY ??= 'false';
   progress(`starting the topology and the synchronous chain, ${latencyMs} ms per service`);
-  const loadAtStart = loadavg()[0]!.toFixed(2);
+  const loadAtStart = +loadavg()[0]!.toFixed(2);
   const harness = createTestHarness(topology(latencyMs));
   process.once('SIGINT', () => void harness.close().finally(() => process.exit(130)));
   try {
@@ -395,13 +395,13 @@ export async function compare(options: CompareOptions) {
     await shop.open();
     await shop.warmUp();
     const up = await allUp(shop, options);
-    const loadAfterUp = loadavg()[0]!.toFixed(2);
+    const loadAfterUp = +loadavg()[0]!.toFixed(2);
     const outage = down ? await oneDown(shop, harness, { ...options, down }) : undefined;
 
     const result = {
       at: new Date().toISOString(),
       // The machine is shared: its load says how much the figures owe to others' work.
-      'load average (1 min) at start, after all-up, at end': [loadAtStart, loadAfterUp, loadavg()[0]!.toFixed(2)],
+      'load average (1 min) at start, after all-up, at end': [loadAtStart, loadAfterUp, +loadavg()[0]!.toFixed(2)],
       'latency per service, ms': latencyMs,
       'orders/s down each path': options.rate,
       'all services up': up.result,

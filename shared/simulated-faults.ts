@@ -1,6 +1,6 @@
 // Bench-only faults a service can be told to simulate: a slower service, and an outage. They let
 // `npm run bench -- --compare` put the event-driven path and a synchronous chain under the same
-// conditions. No wrangler.toml sets them; unset, they cost one config check per invocation.
+// conditions. No wrangler.toml sets them; unset, they cost a cached check per invocation.
 import * as z from 'zod';
 
 const unset = (v: unknown) => (v === '' || v === undefined ? undefined : v);

@@ -1,10 +1,11 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
-import { devVars } from './scripts/local.ts';
+import { devVars, root } from './scripts/local.ts';
 import { stubIdentityProvider } from './test/helpers/identity-provider.ts';
+import { vaultWorker } from './test/helpers/vault-worker.ts';
 
 // Workers read their local secrets from .dev.vars; make it from the example on a fresh clone.
-devVars();
+const secrets = devVars();
 
 /** One project per Worker: its tests run inside workerd against its own wrangler.toml. */
 async function workerProject(
@@ -38,11 +39,16 @@ const metricsElsewhere = {
   miniflare: { serviceBindings: { METRICS: unreachable } },
 };
 
-/** Short clocks, so timeouts and expiries can be tested in seconds. */
+/** Short clocks, so timeouts and expiries can be tested in seconds; secrets the Workers declare, from .dev.vars. */
 const testVars: Record<string, Record<string, string>> = {
-  orders: { SAGA_TIMEOUT_SECONDS: '1', SAGA_MAX_NUDGES: '1' },
+  orders: { SAGA_TIMEOUT_SECONDS: '1', SAGA_MAX_NUDGES: '1', PAYMENT_TOKEN_KEYS: secrets.PAYMENT_TOKEN_KEYS! },
   inventory: { RESERVATION_TTL_SECONDS: '1' },
+  payments: { PAYMENT_TOKEN_KEYS: secrets.PAYMENT_TOKEN_KEYS! },
 };
+
+// The Workers that open or seal personal data reach the real vault, running beside them.
+const vault = await vaultWorker(root);
+const withVault = ['orders', 'shipping', 'notifications'];
 
 // The gateway's tests sign customers' tokens with these keys; the gateway fetches their JWKS.
 const identityProvider = await stubIdentityProvider();
@@ -54,10 +60,11 @@ const identityProvider = await stubIdentityProvider();
 async function syncChainProject(name: string, faults: Record<string, string>): Promise<TestProjectInlineConfiguration> {
   const migrations = async (dir: string) =>
     (await readD1Migrations(dir)).map(({ name: migration, queries }) => ({ name: migration, queries }));
-  const { JWT_SECRET = '', ADMIN_API_KEY = '' } = devVars();
+  const { JWT_SECRET = '', ADMIN_API_KEY = '', PAYMENT_TOKEN_KEYS = '' } = devVars();
   const bindings = {
     JWT_SECRET,
     ADMIN_API_KEY,
+    PAYMENT_TOKEN_KEYS,
     SIMULATED_LATENCY_MS: '25',
     ...faults,
     TEST_MIGRATIONS: await migrations('./workers/inventory/migrations'),
@@ -74,7 +81,7 @@ async function syncChainProject(name: string, faults: Record<string, string>): P
 }
 
 const withDatabase = ['orders', 'inventory', 'notifications', 'query', 'router'];
-const workers = ['orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
+const workers = ['vault', 'orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
 
 export default defineConfig({
   test: {
@@ -87,7 +94,10 @@ export default defineConfig({
           workerProject(w, `./workers/${w}/wrangler.toml`, {
             migrations: withDatabase.includes(w) ? `./workers/${w}/migrations` : undefined,
             vars: { ...testVars[w], ...(w !== 'router' && metricsElsewhere.vars) },
-            ...(w !== 'router' && { miniflare: metricsElsewhere.miniflare }),
+            miniflare: {
+              ...(w !== 'router' && metricsElsewhere.miniflare),
+              ...(withVault.includes(w) && { workers: [vault] }),
+            },
           }),
         ),
       )),
@@ -103,7 +113,10 @@ export default defineConfig({
         },
         miniflare: {
           serviceBindings: Object.fromEntries(
-            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER', 'METRICS'].map((b) => [b, unreachable]),
+            ['ORDERS', 'INVENTORY', 'QUERY', 'SHIPPING', 'NOTIFICATIONS', 'ROUTER', 'VAULT', 'METRICS'].map((b) => [
+              b,
+              unreachable,
+            ]),
           ),
           outboundService: identityProvider.outbound,
         },

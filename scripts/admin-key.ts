@@ -1,8 +1,9 @@
 // `npm run admin-key -- <name> <scope[+scope…]>`: makes an operator key. Prints the key (give it to
 // the operator; it is shown once) and the ADMIN_KEYS entry that holds only its hash.
 import { createHash, randomBytes } from 'node:crypto';
+import { Scope } from '../shared/audit.ts';
 
-const scopes = ['read', 'operate', 'catalog', 'webhooks'];
+const scopes: readonly string[] = Scope.options;
 const [name, scope] = process.argv.slice(2);
 if (!name || !/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/.test(name) || !scope?.split('+').every((s) => scopes.includes(s))) {
   console.error(`usage: npm run admin-key -- <name> <scope[+scope…]>   (scopes: ${scopes.join(', ')})`);

@@ -4,6 +4,9 @@
 //   npm run bench -- --rate 20 --seconds 60    open loop: 20 orders/s arrive for 60 s, whatever happens
 //   npm run bench -- --profile                 the edge path at concurrency 1, step by step
 //   npm run bench -- --url http://127.0.0.1:8787   against a running `npm start` (counts no queue messages)
+//   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
+//   npm run bench -- --buckets 4 --stock 150   …with 150 units: a flash sale that sells out
+//   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
 //   npm run bench -- --compare --latency 50 --down payments
 //                                              the event-driven path against a synchronous chain, 50 ms per
 //                                              service, then with payments down (scripts/bench/compare.ts)
@@ -15,9 +18,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
-import { rowsHeld } from './bench/rows.ts';
+import { rowsHeld, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { HOPS, type HopName } from './bench/sync-chain/services.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
@@ -32,6 +36,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(root, '.bench') },
     label: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    buckets: { type: 'string', default: '1' },
+    stock: { type: 'string', default: '1000000' },
     compare: { type: 'boolean', default: false },
     latency: { type: 'string', default: '50' },
     down: { type: 'string' },
@@ -141,7 +147,13 @@ try {
     await fetch(`${base}/v1/admin/products/${sku}`, {
       method: 'PUT',
       headers: admin,
-      body: JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 }),
+      body: JSON.stringify({
+        name: 'Bench item',
+        priceCents: 100,
+        currency: 'EUR',
+        stock: Number(args.stock),
+        buckets: Number(args.buckets),
+      }),
     }),
     200,
     201,
@@ -311,9 +323,7 @@ try {
   const messages = delta('messages');
   const batches = delta('batches');
   const perOrder = (n: number) => (confirmedOrders ? +(n / confirmedOrders).toFixed(2) : Number.NaN);
-  const busBatches = [...batches]
-    .filter(([q]) => q.startsWith('conveyor-bus') && !q.endsWith('-dlq'))
-    .reduce((a, [, n]) => a + n, 0);
+  const busBatches = [...batches].filter(([q]) => busShardOf(q) !== null).reduce((a, [, n]) => a + n, 0);
   // Counted: queue messages, consumer invocations (Worker requests besides the POST), archive writes
   // (one R2 put per bus batch). Modelled from the code (docs/capacity.md): DO requests and rows written.
   const counted = {
@@ -333,6 +343,7 @@ try {
   const result = {
     label,
     mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
+    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets), stock: Number(args.stock) },
     at: new Date().toISOString(),
     orders: {
       sent,
@@ -351,6 +362,7 @@ try {
     'per confirmed order': { ...counted, ...modelled },
     'rows held per confirmed order, by store and table': Object.fromEntries([...rowsByTable].sort()),
     'US$ per million orders': costPerMillion({ ...counted, ...modelled }),
+    ...(persistTo && Number(args.buckets) > 1 && { 'stock buckets of the product': stockBuckets(persistTo, sku) }),
   };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ ...result, timeSeries }, null, 2)}\n`);

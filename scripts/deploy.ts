@@ -5,13 +5,15 @@
 //   npm run deploy -- --upload    a staged release: a new version of every Worker, tagged, serving no traffic yet
 //   npm run deploy -- --shift 10 --tag <new> --from <old>    that version takes 10 % of every Worker's traffic
 //   npm run deploy -- --shift 100 --tag <old>                back to an earlier release (a rollback)
+//   … --bus-shards 16             any of these with the bus in 16 shards (default: BUS_SHARDS in the
+//                                 environment, else the router's wrangler.toml); see scripts/shards.ts
 // Releases are tagged with the git commit (or --tag), so each can be named when shifting traffic.
 // Secrets come from the environment or `--secrets-file <path>` (dotenv or JSON), and are uploaded
 // with the release; a secret already set on a deployed Worker is kept.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configs, root, run } from './local.ts';
 import { stopOnInterrupt } from './processes.ts';
@@ -24,6 +26,7 @@ import {
   setupCommands,
   shiftCommands,
 } from './resources.ts';
+import { checkBusShards, committedBusShards, writeShardedConfigs } from './shards.ts';
 import { withTomlValue } from './toml-edit.ts';
 
 stopOnInterrupt();
@@ -39,16 +42,27 @@ const { values: options } = parseArgs({
     'secrets-file': { type: 'string' },
     tag: { type: 'string' },
     message: { type: 'string' },
+    'bus-shards': { type: 'string' },
   },
 });
 
-const workers = readWorkerConfigs(root, configs);
-const resources = resourcesOf(workers);
-const order = releaseOrder(configs);
+// The bus in N shards: every config that touches it generated from the committed one (N = 1: as committed).
+const busShards = checkBusShards(Number(options['bus-shards'] ?? process.env.BUS_SHARDS ?? committedBusShards(root, configs)));
+const deployed = writeShardedConfigs(root, configs, busShards, join(root, '.wrangler', 'deploy', `bus-${busShards}`));
+// D1 ids are written into, and migrations applied from, the committed configs; the rest comes from what is deployed.
+const resources = {
+  ...resourcesOf(readWorkerConfigs(root, deployed)),
+  databases: resourcesOf(readWorkerConfigs(root, configs)).databases,
+};
+const order = releaseOrder(deployed);
 
 function plan() {
   const list = (title: string, items: string[]) =>
     console.log(`${title} (${items.length})\n${items.map((i) => `  ${i}`).join('\n')}\n`);
+  list(
+    `Worker configs (the bus in ${busShards} shard${busShards === 1 ? '' : 's'})`,
+    deployed.map((p) => relative(root, resolve(root, p))),
+  );
   list('Queues', resources.queues);
   list('R2 buckets', resources.buckets);
   list(

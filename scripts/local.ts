@@ -12,6 +12,8 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Every Worker's config; the gateway first, so it is the one `wrangler dev` serves on the port. */
 export const configs = [
   'wrangler.toml',
+  // Before the services that bind it, so a release deploys it first.
+  'workers/vault/wrangler.toml',
   'workers/orders/wrangler.toml',
   'workers/inventory/wrangler.toml',
   'workers/payments/wrangler.toml',
@@ -87,6 +89,15 @@ export async function migrate(persistTo: string): Promise<void> {
   }
 }
 
+/**
+ * The configs a local topology runs: as committed (the bus in one shard), or with the bus in
+ * `BUS_SHARDS` shards, generated from them (scripts/shards.ts) into `.wrangler/shards/`.
+ */
+export async function topologyConfigs(busShards = Number(process.env.BUS_SHARDS ?? 1)): Promise<string[]> {
+  const { writeShardedConfigs } = await import('./shards.ts');
+  return writeShardedConfigs(root, configs, busShards, join(root, '.wrangler', 'shards', `bus-${busShards}`));
+}
+
 export interface Topology {
   url: string;
   process: ChildProcess;
@@ -99,17 +110,23 @@ export interface Topology {
  * the port is taken. Every process it starts is stopped when the calling script ends, however it
  * ends (with {@link stopOnInterrupt} installed for signals).
  */
-export async function startTopology(options: { port: number; persistTo: string; quiet?: boolean }): Promise<Topology> {
+export async function startTopology(options: {
+  port: number;
+  persistTo: string;
+  quiet?: boolean;
+  /** Shards of the bus (default: `BUS_SHARDS` in the environment, else 1). */
+  busShards?: number;
+}): Promise<Topology> {
   mkdirSync(options.persistTo, { recursive: true });
   const pidFile = join(options.persistTo, 'wrangler-dev.pid');
   const leftover = await stopLeftover(pidFile, 'wrangler');
   if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
   await assertPortFree(options.port);
-  devVars();
+  const secrets = devVars();
   await migrate(options.persistTo);
   const args = [
     'dev',
-    ...configs.flatMap((c) => ['-c', c]),
+    ...(await topologyConfigs(options.busShards)).flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',
@@ -120,8 +137,15 @@ export async function startTopology(options: { port: number; persistTo: string; 
   ];
   const child = spawnTracked(process.execPath, [wrangler, ...args], {
     cwd: root,
-    // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment.
-    env: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...process.env, ...offline(), FORCE_COLOR: '0' },
+    // The sandbox payment provider needs no key; wrangler reads declared secrets from the environment
+    // (only the gateway's sit next to its config in .dev.vars), so the ones orders and payments declare come from here.
+    env: {
+      PAYMENT_API_KEY: 'unused-by-the-sandbox',
+      PAYMENT_TOKEN_KEYS: secrets.PAYMENT_TOKEN_KEYS,
+      ...process.env,
+      ...offline(),
+      FORCE_COLOR: '0',
+    },
     stdio: options.quiet ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
     pidFile,
   });

@@ -1,6 +1,6 @@
 // What the Workers need from a Cloudflare account, read from their own wrangler configs by
 // wrangler's own parser, so a binding added to a config is created without anyone listing it here.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { type Unstable_Config, unstable_readConfig } from 'wrangler';
 
 /** One Worker's config as wrangler reads it, and where it lives (relative to the project root). */
@@ -9,8 +9,9 @@ export interface WorkerConfig {
   config: Unstable_Config;
 }
 
+/** Each Worker's config as wrangler reads it; a path is relative to the project root, or absolute (a generated config). */
 export function readWorkerConfigs(root: string, paths: readonly string[]): WorkerConfig[] {
-  return paths.map((path) => ({ path, config: unstable_readConfig({ config: join(root, path) }, { hideWarnings: true }) }));
+  return paths.map((path) => ({ path, config: unstable_readConfig({ config: resolve(root, path) }, { hideWarnings: true }) }));
 }
 
 export interface Database {

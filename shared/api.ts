@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { Email, Product, ShippingAddress, Sku } from './events';
+import { Email, MAX_BUCKETS, Product, ShippingAddress, Sku } from './events';
 import { type Subscriber, subscribers } from './subscriptions';
 
 /** Limits of one order; larger orders get a 400 with the limit in the message. */
@@ -20,8 +20,14 @@ export type PlaceOrderInput = z.infer<typeof PlaceOrderInput>;
 
 export const MAX_STOCK = 1_000_000;
 
-/** The body of `PUT /v1/admin/products/:sku`; `stock` sets what is on hand absolutely. */
-export const ProductInput = Product.omit({ sku: true }).extend({ stock: z.int().min(0).max(MAX_STOCK) });
+/**
+ * The body of `PUT /v1/admin/products/:sku`; `stock` sets what is on hand absolutely. `buckets`
+ * splits a hot SKU's stock across that many Durable Objects (unchanged when left out; 1 when new).
+ */
+export const ProductInput = Product.omit({ sku: true }).extend({
+  stock: z.int().min(0).max(MAX_STOCK),
+  buckets: z.int().min(1).max(MAX_BUCKETS).optional(),
+});
 export type ProductInput = z.infer<typeof ProductInput>;
 
 /** The body of `POST /v1/webhooks/carrier`, signed by the carrier. */

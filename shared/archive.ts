@@ -2,11 +2,14 @@ import { AppError } from './errors';
 import { type Event, parseEvent } from './events';
 import { matches, type Pattern } from './subscriptions';
 
-/** The archive key prefix of an hour: `events/2026/11/28/03/`. */
+/** The archive key prefix of an hour: `events/2026/11/28/03/` (every shard's objects are under it). */
 export const hourPrefix = (iso: string) => `events/${iso.slice(0, 13).replace(/[-T]/g, '/')}/`;
 
-/** Writes events as NDJSON, one object per hour they occurred in. */
-export async function archiveEvents(archive: R2Bucket, events: Event[]): Promise<void> {
+/**
+ * Writes events as NDJSON, one object per hour they occurred in, under the bus shard that carried
+ * them (`events/2026/11/28/03/<shard>/…`); readers list an hour's prefix, so they read every shard.
+ */
+export async function archiveEvents(archive: R2Bucket, events: Event[], shard = 0): Promise<void> {
   const byHour = new Map<string, Event[]>();
   for (const event of events) {
     const prefix = hourPrefix(event.occurredAt);
@@ -16,7 +19,7 @@ export async function archiveEvents(archive: R2Bucket, events: Event[]): Promise
     [...byHour].map(([prefix, group]) =>
       // A fresh name per write: a retried batch adds a copy (readers take each event once), never overwrites.
       archive.put(
-        `${prefix}${group[0]!.occurredAt}-${crypto.randomUUID()}.ndjson`,
+        `${prefix}${shard}/${group[0]!.occurredAt}-${crypto.randomUUID()}.ndjson`,
         `${group.map((e) => JSON.stringify(e)).join('\n')}\n`,
         {
           httpMetadata: { contentType: 'application/x-ndjson' },

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /** What an operator may do; a key holds one or more. */
-export const Scope = z.enum(['read', 'operate', 'catalog', 'webhooks']);
+export const Scope = z.enum(['read', 'operate', 'catalog', 'webhooks', 'privacy']);
 export type Scope = z.infer<typeof Scope>;
 
 /** One admin action: who, what, when, and how it ended. */

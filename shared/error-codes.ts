@@ -51,6 +51,10 @@ export const errorCodes = {
   dead_letter_not_found: { status: 404, meaning: 'No dead letter with this id.' },
   webhook_not_found: { status: 404, meaning: 'No webhook subscription with this id.' },
   shipment_not_found: { status: 404, meaning: 'No shipment for this order (yet).' },
+  customer_not_found: {
+    status: 404,
+    meaning: 'No order of this customer is known: nothing of theirs was sealed, so there is nothing to erase.',
+  },
   // Business rules
   unknown_sku: { status: 422, meaning: 'An order line names a SKU the catalog does not have (yet).' },
   mixed_currencies: { status: 422, meaning: 'The order lines are priced in different currencies.' },
@@ -59,6 +63,11 @@ export const errorCodes = {
   order_exists: { status: 409, meaning: 'The order already exists.' },
   not_cancellable: { status: 409, meaning: 'The order can no longer be cancelled (it has shipped).' },
   version_conflict: { status: 409, meaning: 'The order changed meanwhile; try again.' },
+  customer_has_open_orders: {
+    status: 409,
+    meaning:
+      'The customer has orders not yet shipped or cancelled, whose address is still needed; the message names them. Erase once they are settled.',
+  },
   shipment_cancelled: { status: 409, meaning: 'The shipment was called off; a carrier update for it is refused.' },
   unknown_queue: { status: 409, meaning: 'A dead letter from a queue that cannot be redriven.' },
   replay_too_large: { status: 413, meaning: 'A replay of more events than one call may send; narrow the range.' },
@@ -77,6 +86,11 @@ export const errorCodes = {
   misconfigured: {
     status: 503,
     meaning: 'The service refuses to serve: a secret or setting is missing or weak (its operators see which in the log).',
+  },
+  metrics_unavailable: {
+    status: 503,
+    meaning:
+      'Metrics are kept in Analytics Engine and the router cannot read them: ANALYTICS_ACCOUNT_ID or ANALYTICS_API_TOKEN is not set, or the SQL API refused.',
   },
   internal: { status: 500, meaning: 'Something failed on our side; the request id finds it in the log.' },
 } as const satisfies Record<string, { status: number; meaning: string }>;

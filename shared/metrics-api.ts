@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Reply } from './errors';
 
 /** `?window=` of the metrics: how far back the aggregates look. */
 export const MetricsWindow = z.enum(['5m', '15m', '1h', '6h', '24h', '7d']);
@@ -77,9 +78,9 @@ export type SpanView = z.infer<typeof SpanView>;
 
 /** The metrics store as the gateway reaches it (the router's `MetricsService`). */
 export interface MetricsRpc extends Rpc.WorkerEntrypointBranded {
-  report(window: MetricsWindow): Promise<MetricsReport>;
-  prometheus(): Promise<string>;
-  spans(orderId: string): Promise<SpanView[]>;
+  report(window: MetricsWindow): Promise<Reply<MetricsReport>>;
+  prometheus(): Promise<Reply<string>>;
+  spans(orderId: string): Promise<Reply<SpanView[]>>;
 }
 
 /** One event's hop: from its publisher to the router, then to each consumer (wait in the queue, then the handler). */

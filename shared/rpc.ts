@@ -2,7 +2,25 @@ import type { CarrierWebhook, PlaceOrderInput, ProductInput, ReplayInput } from 
 import type { AuditEntry, AuditQuery } from './audit';
 import type { Write } from './consistency';
 import type { Reply } from './errors';
-import type { OrderSnapshot, OrderStatus, ProductSnapshot } from './events';
+import type { OrderStatus, ProductSnapshot } from './events';
+import type { OrderView } from './personal-data';
+import type {
+  AdminPageQuery,
+  CreatedWebhook,
+  DeadLetterDetail,
+  DeadLetterSummary,
+  ExceptionList,
+  OrderInspection,
+  OrderList,
+  Page,
+  RebuildAnswer,
+  ReplayAnswer,
+  SalesReport,
+  SentMail,
+  Timeline,
+  WebhookDelivery,
+  WebhookSubscription,
+} from './responses';
 
 /**
  * What each service offers the gateway over its service binding. The services implement these,
@@ -15,25 +33,16 @@ export interface OrdersRpc extends Rpc.WorkerEntrypointBranded {
     traceparent: string,
     idempotencyKey?: string,
   ): Promise<Reply<PlaceOrderAnswer>>;
-  getOrder(orderId: string): Promise<Reply<OrderSnapshot>>;
-  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderSnapshot>>;
+  getOrder(orderId: string): Promise<Reply<OrderView>>;
+  cancelOrder(orderId: string, traceparent: string): Promise<Reply<OrderView>>;
   inspectOrder(orderId: string): Promise<Reply<OrderInspection>>;
+  /** Each order's status now (null: never placed), read from its Durable Object. */
+  orderStatuses(orderIds: string[]): Promise<Reply<Record<string, OrderStatus | null>>>;
 }
-
-/** An order as operators see it: the order, and the steps other services still owe it. */
-export type OrderInspection = OrderSnapshot & {
-  /** Steps still open (stock, payment, capture, commit, shipment, callOff, stockBack, paymentBack). */
-  awaiting: string[];
-  /** How often the open steps were asked for again. */
-  nudges: number;
-  waitingSince: string;
-  /** When the order next asks again (or cancels a pending order); null when it waits for nothing. */
-  nextDeadline: string | null;
-};
 
 /** A placed order, and whether this answer is the replay of an earlier request with the same key. */
 export interface PlaceOrderAnswer {
-  order: OrderSnapshot;
+  order: OrderView;
   replayed: boolean;
 }
 
@@ -51,105 +60,40 @@ export interface ShippingRpc extends Rpc.WorkerEntrypointBranded {
 }
 
 export interface NotificationsRpc extends Rpc.WorkerEntrypointBranded {
-  listMail(limit: number): Promise<Reply<SentMail[]>>;
+  listMail(page: AdminPageQuery): Promise<Reply<Page<SentMail>>>;
   listWebhooks(): Promise<Reply<WebhookSubscription[]>>;
-  createWebhook(
-    url: string,
-    eventTypes: string[],
-    personalData?: boolean,
-  ): Promise<Reply<WebhookSubscription & { secret: string }>>;
+  createWebhook(url: string, eventTypes: string[], personalData?: boolean): Promise<Reply<CreatedWebhook>>;
   deleteWebhook(id: string): Promise<Reply<void>>;
-  listDeliveries(subscriptionId: string, limit: number): Promise<Reply<WebhookDelivery[]>>;
-}
-
-export interface SentMail {
-  id: string;
-  orderId: string;
-  to: string;
-  subject: string;
-  body: string;
-  createdAt: string;
-}
-
-export interface WebhookSubscription {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  /** Whether deliveries carry personal data (the shipping address); never the payment token. */
-  personalData: boolean;
-  createdAt: string;
-}
-
-export interface WebhookDelivery {
-  id: string;
-  subscriptionId: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-  updatedAt: string;
+  listDeliveries(subscriptionId: string, page: AdminPageQuery): Promise<Reply<Page<WebhookDelivery>>>;
 }
 
 export interface RouterRpc extends Rpc.WorkerEntrypointBranded {
-  listDeadLetters(limit: number): Promise<Reply<DeadLetterSummary[]>>;
+  listDeadLetters(page: AdminPageQuery): Promise<Reply<Page<DeadLetterSummary>>>;
   getDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
   redriveDeadLetter(id: string): Promise<Reply<DeadLetterDetail>>;
   discardDeadLetter(id: string): Promise<Reply<void>>;
-  replay(input: ReplayInput): Promise<Reply<{ events: number; sent: Partial<Record<string, number>> }>>;
+  replay(input: ReplayInput): Promise<Reply<ReplayAnswer>>;
   recordAudit(entry: AuditEntry): Promise<Reply<void>>;
   listAudit(query: AuditQuery): Promise<Reply<Page<AuditEntry>>>;
-  /** How far behind the platform runs (ms), as the router last measured it; null before the first batch. */
-  lag(): Promise<Reply<{ lagMs: number; measuredAt: string } | null>>;
+  /** How far behind each bus shard runs, as its router last measured it; none before the first batch. */
+  lag(): Promise<Reply<BusLag[]>>;
 }
 
-export interface DeadLetterSummary {
-  id: string;
-  /** The queue the message came from, where a redrive sends it back. */
-  queue: string;
-  reason: string;
-  attempts: number;
-  eventId: string | null;
-  eventType: string | null;
-  /** How often this message was dead-lettered (more than once: a redrive failed again). */
-  times: number;
-  firstAt: string;
-  lastAt: string;
-}
-
-export interface DeadLetterDetail extends DeadLetterSummary {
-  status: 'dead' | 'redriven';
-  redrivenAt: string | null;
-  /** The message as it was sent. */
-  body: unknown;
+/** How far behind one bus shard runs: the longest an event waited on it (ms), and when that was measured. */
+export interface BusLag {
+  shard: number;
+  lagMs: number;
+  measuredAt: string;
 }
 
 export interface QueryRpc extends Rpc.WorkerEntrypointBranded {
   listOrders(query: ListOrdersQuery): Promise<Reply<OrderList>>;
   salesReport(from: string, to: string): Promise<Reply<SalesReport>>;
-  rebuild(): Promise<Reply<{ events: number; tables: string[] }>>;
-  timeline(orderId: string): Promise<Reply<{ events: TimelineEntry[]; freshness: Freshness }>>;
+  rebuild(): Promise<Reply<RebuildAnswer>>;
+  timeline(orderId: string): Promise<Reply<Omit<Timeline, 'hops'>>>;
   /** Whether the read model holds `orderId` for `customerId`, waiting at most `waitMs` for it to arrive. */
   hasOrder(orderId: string, customerId: string, waitMs: number): Promise<Reply<boolean>>;
-  listExceptions(limit: number): Promise<Reply<{ items: OrderException[]; freshness: Freshness }>>;
-}
-
-/** An order flagged for an operator (order.flagged). */
-export interface OrderException {
-  orderId: string;
-  kind: 'overdue' | 'dispatched_after_cancellation';
-  /** For `overdue`: the steps that were late when it was flagged. */
-  steps: string[];
-  flaggedAt: string;
-  /** The order's status now, from the read model. */
-  status: OrderStatus | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
+  listExceptions(limit: number): Promise<Reply<ExceptionList>>;
 }
 
 export interface ListOrdersQuery {
@@ -163,35 +107,4 @@ export interface ListOrdersQuery {
   cursor?: string;
   /** The customer's own write (from a consistency token the gateway checked): wait until the list includes it. */
   awaitWrite?: Write;
-}
-
-/** An order as lists show it (the read model's row). */
-export type OrderSummary = Omit<OrderSnapshot, 'customerId' | 'shippingAddress'>;
-
-export interface OrderList extends Page<OrderSummary> {
-  freshness: Freshness;
-  /** With a consistency token: whether the list includes that write (it waited up to 2 s for it). */
-  consistent?: boolean;
-}
-
-export interface SalesReport {
-  sales: { day: string; sku: string; currency: string; units: number; revenueCents: number }[];
-  ordersByStatus: Record<string, number>;
-  freshness: Freshness;
-}
-
-/** How fresh a read-model answer is. */
-export interface Freshness {
-  /** When the read model last took in an event; null before the first. */
-  projectedAt: string | null;
-  /** When the newest event it has taken in happened. */
-  lastEventAt: string | null;
-}
-
-export interface TimelineEntry {
-  id: string;
-  type: string;
-  source: string;
-  occurredAt: string;
-  data: unknown;
 }

@@ -11,7 +11,8 @@ export const subscriptions = {
   inventory: ['order.placed', 'order.confirmed', 'order.cancelled'],
   payments: ['order.placed', 'order.confirmed', 'order.cancelled'],
   shipping: ['order.confirmed', 'order.cancellation_requested'],
-  notifications: ['order.*'],
+  // Order events for mail and webhooks; customer.erased to forget what it kept of an erased customer.
+  notifications: ['order.*', 'customer.erased'],
   // Every answer the order saga waits for, so it knows when each step is done (or overdue).
   orders: ['inventory.*', 'payment.*', 'shipment.*', 'product.upserted'],
   query: ['*'],
@@ -38,6 +39,7 @@ export const publications = {
   payments: ['payment.*'],
   shipping: ['shipment.*'],
   notifications: ['notification.sent'],
+  vault: ['customer.erased'],
 } as const satisfies Record<string, readonly Pattern[]>;
 
 /** The service that publishes events of `type`. */

@@ -3,7 +3,7 @@
 // latency per call (shared/simulated-faults.ts); with `--down <service>`, then the same arrivals
 // down both paths while that service is down.
 //
-// The product's eight Workers and the chain run in one runtime (wrangler's test harness, which sets
+// The product's nine Workers and the chain run in one runtime (wrangler's test harness, which sets
 // vars per Worker). The client's wait is timed the same way for both paths: from sending the
 // request to its answer, through the harness's dispatch to each Worker.
 import { loadavg } from 'node:os';
@@ -68,22 +68,26 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const interval = (o: Outage) => `${iso(o.from)}/${iso(o.until)}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The harness's Workers: the product's eight, the four services with the faults, and the chain with the same. */
+/** The harness's Workers: the product's nine, the four services with the faults, and the chain with the same. */
 function topology(latencyMs: number, outage?: Outage) {
-  const { JWT_SECRET, ADMIN_API_KEY } = devVars();
+  const { JWT_SECRET, ADMIN_API_KEY, PAYMENT_TOKEN_KEYS } = devVars();
+  // Secrets the services' own folders have no .dev.vars for: from the root one.
+  const tokenKeys = { PAYMENT_TOKEN_KEYS: PAYMENT_TOKEN_KEYS! };
   const latency = { SIMULATED_LATENCY_MS: String(latencyMs) };
   const service = (config: string) => HOPS.find((s) => SERVICE_CONFIG[s] === config);
   const settings = (config: string): { vars?: Record<string, string>; secrets?: Record<string, string> } => {
     if (config === 'wrangler.toml') return { vars: { AUTH_MODE: 'local' } };
     if (config === CHAIN_CONFIG) {
       const down = outage && { SIMULATED_OUTAGE_SERVICE: outage.service, SIMULATED_OUTAGE: interval(outage) };
-      return { vars: { ...latency, ...down }, secrets: { JWT_SECRET: JWT_SECRET!, ADMIN_API_KEY: ADMIN_API_KEY! } };
+      const secrets = { JWT_SECRET: JWT_SECRET!, ADMIN_API_KEY: ADMIN_API_KEY!, ...tokenKeys };
+      return { vars: { ...latency, ...down }, secrets };
     }
+    if (config === 'workers/orders/wrangler.toml') return { secrets: tokenKeys };
     const name = service(config);
     if (!name) return {};
     const down = outage?.service === name && { SIMULATED_OUTAGE: interval(outage) };
-    // Declared by payments, unused by its sandbox provider.
-    const secrets = name === 'payments' && { secrets: { PAYMENT_API_KEY: 'unused-by-the-sandbox' } };
+    // PAYMENT_API_KEY is declared by payments, unused by its sandbox provider.
+    const secrets = name === 'payments' && { secrets: { PAYMENT_API_KEY: 'unused-by-the-sandbox', ...tokenKeys } };
     return { vars: { ...latency, ...down }, ...secrets };
   };
   return { root, workers: [...configs, CHAIN_CONFIG].map((configPath) => ({ configPath, ...settings(configPath) })) };

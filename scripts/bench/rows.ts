@@ -46,3 +46,47 @@ export function rowsHeld(persistTo: string): Map<string, number> {
     for (const f of readdirSync(d1Root)) if (f.endsWith('.sqlite') && f !== 'metadata.sqlite') add('d1', join(d1Root, f));
   return total;
 }
+
+/** One stock bucket of a SKU (workers/inventory/buckets.ts), as its InventoryDO holds it. */
+export interface BucketCount {
+  bucket: number;
+  onHand: number;
+  /** Lines it holds or sold. */
+  held: number;
+  /** Lines it refused for want of units (each passed on to the next bucket). */
+  refused: number;
+  transfersSent: number;
+  transfersReceived: number;
+}
+
+/** Every bucket of `sku` under `persistTo`, read from each InventoryDO's own SQLite file. */
+export function stockBuckets(persistTo: string, sku: string): BucketCount[] {
+  const dir = join(persistTo, 'v3', 'do', 'conveyor-inventory-InventoryDO');
+  const buckets: BucketCount[] = [];
+  if (!existsSync(dir)) return buckets;
+  for (const f of readdirSync(dir)) {
+    if (!f.endsWith('.sqlite') || f === 'metadata.sqlite') continue;
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(join(dir, f), { readOnly: true });
+      const product = db.prepare('SELECT sku, bucket, on_hand FROM product').get() as
+        | { sku: string; bucket: number; on_hand: number }
+        | undefined;
+      if (product?.sku !== sku) continue;
+      const count = (sql: string) => (db!.prepare(sql).get() as { n: number }).n;
+      buckets.push({
+        bucket: product.bucket,
+        onHand: product.on_hand,
+        held: count("SELECT count(*) AS n FROM reservations WHERE status NOT IN ('rejected', 'barred')"),
+        refused: count("SELECT count(*) AS n FROM reservations WHERE status = 'rejected'"),
+        transfersSent: count("SELECT count(*) AS n FROM transfers WHERE direction = 'out'"),
+        transfersReceived: count("SELECT count(*) AS n FROM transfers WHERE direction = 'in'"),
+      });
+    } catch {
+      // A file being written may be unreadable for a moment; it is left out.
+    } finally {
+      db?.close();
+    }
+  }
+  return buckets.sort((a, b) => a.bucket - b.bucket);
+}

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CustomerErased } from './customer';
 import { InventoryCommitted, InventoryRejected, InventoryReleased, InventoryReserved, ProductUpserted } from './inventory';
 import { NotificationSent } from './notification';
 import {
@@ -21,6 +22,7 @@ import {
 } from './shipment';
 import { upcast } from './upcast';
 
+export * from './customer';
 export * from './envelope';
 export * from './inventory';
 export * from './notification';
@@ -54,6 +56,7 @@ export const Event = z.discriminatedUnion('type', [
   ShipmentCancelRefused,
   ShipmentException,
   NotificationSent,
+  CustomerErased,
 ]);
 export type Event = z.infer<typeof Event>;
 export type EventType = Event['type'];

@@ -36,3 +36,6 @@ export const ProductSnapshot = Product.extend({
 export type ProductSnapshot = z.infer<typeof ProductSnapshot>;
 
 export const ProductUpserted = defineEvent('product.upserted', ProductSnapshot);
+
+/** The most buckets a hot SKU's stock may be split into (see workers/inventory/buckets.ts). */
+export const MAX_BUCKETS = 64;

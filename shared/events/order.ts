@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Sealed } from '../sealed';
 import { defineEvent } from './envelope';
 
 export const Sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _, at most 64');
@@ -31,17 +32,24 @@ export type ShippingAddress = z.infer<typeof ShippingAddress>;
 /** A customer's e-mail address, as checkouts validate it. */
 export const Email = z.email().max(254);
 
-/** The order as its events carry it: every order.* event holds the whole order after the change. */
+/**
+ * The order as its events carry it: every order.* event holds the whole order after the change.
+ * Personal data is sealed with the customer's own key (shared/sealed.ts), which the vault holds and
+ * erasing the customer destroys: what the bus, the archive and the inboxes carry of it is
+ * ciphertext. Version 2 sealed it; an event of version 1 is upcast without it (never passed on in
+ * clear), so these fields are absent there.
+ */
 export const OrderSnapshot = z.object({
   id: z.uuid(),
   customerId: z.string(),
-  /** The customer's e-mail, when the checkout gave one. */
-  email: Email.optional(),
+  /** The customer's e-mail (an {@link Email}), sealed; absent when the checkout gave none. */
+  email: Sealed.optional(),
   status: OrderStatus,
   items: z.array(OrderLine).min(1),
   totalCents: Cents,
   currency: Currency,
-  shippingAddress: ShippingAddress,
+  /** The {@link ShippingAddress} (the customer's name and where they live), sealed. */
+  shippingAddress: Sealed.optional(),
   cancelReason: CancelReason.optional(),
   trackingNumber: z.string().optional(),
   /** A customer cancel of a confirmed order: asked of shipping, which alone knows whether the goods left. */
@@ -55,15 +63,21 @@ export const OrderSnapshot = z.object({
 });
 export type OrderSnapshot = z.infer<typeof OrderSnapshot>;
 
-export const OrderPlaced = defineEvent('order.placed', OrderSnapshot.extend({ payment: z.object({ token: z.string().min(1) }) }));
-export const OrderConfirmed = defineEvent('order.confirmed', OrderSnapshot);
-export const OrderCancelled = defineEvent('order.cancelled', OrderSnapshot.extend({ cancelReason: CancelReason }));
+/** Version 2: the payment token sealed for payments alone (see shared/personal-data.ts), personal data sealed per customer. */
+export const OrderPlaced = defineEvent(
+  'order.placed',
+  OrderSnapshot.extend({ payment: z.object({ token: Sealed }).optional() }),
+  2,
+);
+export const OrderConfirmed = defineEvent('order.confirmed', OrderSnapshot, 2);
+export const OrderCancelled = defineEvent('order.cancelled', OrderSnapshot.extend({ cancelReason: CancelReason }), 2);
 /** The customer asked to cancel a confirmed order; shipping accepts (shipment.cancelled) or refuses. */
-export const OrderCancellationRequested = defineEvent('order.cancellation_requested', OrderSnapshot);
+export const OrderCancellationRequested = defineEvent('order.cancellation_requested', OrderSnapshot, 2);
 /** An operator must look at the order (see `exception`); `steps` names what is overdue. */
 export const OrderFlagged = defineEvent(
   'order.flagged',
   OrderSnapshot.extend({ exception: OrderSnapshot.shape.exception.unwrap(), steps: z.array(z.string()) }),
+  2,
 );
-export const OrderShipped = defineEvent('order.shipped', OrderSnapshot);
-export const OrderDelivered = defineEvent('order.delivered', OrderSnapshot);
+export const OrderShipped = defineEvent('order.shipped', OrderSnapshot, 2);
+export const OrderDelivered = defineEvent('order.delivered', OrderSnapshot, 2);

@@ -1,11 +1,8 @@
 import * as z from 'zod';
 import { defineEvent } from './envelope';
-import { ShippingAddress } from './order';
 
-export const ShipmentCreated = defineEvent(
-  'shipment.created',
-  z.object({ orderId: z.uuid(), shipmentId: z.string(), address: ShippingAddress }),
-);
+/** Version 2 dropped the address: no one who hears of a shipment needs it (the order carries it, sealed). */
+export const ShipmentCreated = defineEvent('shipment.created', z.object({ orderId: z.uuid(), shipmentId: z.string() }), 2);
 
 const ShipmentUpdate = z.object({ orderId: z.uuid(), shipmentId: z.string(), trackingNumber: z.string().optional() });
 

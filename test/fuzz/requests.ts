@@ -42,6 +42,7 @@ const segment = (world: FuzzWorld) =>
       'rebuild',
       'audit',
       'mail',
+      'customers',
     ),
     fc.constantFrom(
       'reports',
@@ -81,6 +82,7 @@ const routes = [
   '/v1/admin/webhooks/{id}/deliveries',
   '/v1/admin/mail',
   '/v1/admin/audit',
+  '/v1/admin/customers/{id}',
   '/v1/webhooks/carrier',
   '/openapi.json',
   '/',

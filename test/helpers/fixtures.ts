@@ -1,11 +1,23 @@
-import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
+import type { OrderSnapshot, ProductSnapshot, ShippingAddress } from '../../shared/events';
 import type { Cause } from '../../shared/publish';
+import { type Sealed, toBase64Url } from '../../shared/sealed';
 import type { OrderCommand } from '../../workers/orders/order';
 
 type PlaceOrderData = Extract<OrderCommand, { type: 'PlaceOrder' }>['data'];
 
-/** An order as order.placed carries it; override any field. */
-export function makeOrder(overrides: Partial<OrderSnapshot & { payment: { token: string } }> = {}) {
+/** A shipping address as a checkout sends it (in the clear). */
+export const address: ShippingAddress = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+
+/**
+ * A value in the sealed shape that no key opens. Events made by these fixtures carry these, so they
+ * pass the schemas; a test that needs a value opened seals it for real (test/helpers/sealing.ts).
+ */
+export function placeholderSealed(label: string): Sealed {
+  return { v: 1, kid: 'placeholder', iv: 'AAAAAAAAAAAAAAAA', ct: toBase64Url(new TextEncoder().encode(`not sealed: ${label}`)) };
+}
+
+/** An order as order.placed carries it (personal data and token sealed, by placeholders); override any field. */
+export function makeOrder(overrides: Partial<OrderSnapshot & { payment: { token: Sealed } }> = {}) {
   const now = new Date().toISOString();
   return {
     id: crypto.randomUUID(),
@@ -14,11 +26,11 @@ export function makeOrder(overrides: Partial<OrderSnapshot & { payment: { token:
     items: [{ sku: 'TSHIRT', name: 'T-shirt', quantity: 2, unitPriceCents: 1900 }],
     totalCents: 3800,
     currency: 'EUR',
-    shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    shippingAddress: placeholderSealed('shippingAddress'),
     version: 1,
     placedAt: now,
     updatedAt: now,
-    payment: { token: 'tok_visa' },
+    payment: { token: placeholderSealed('payment.token') },
     ...overrides,
   };
 }
@@ -59,6 +71,5 @@ export function makeProduct(overrides: Partial<ProductSnapshot> = {}): ProductSn
 
 /** The body of POST /v1/orders for one line. */
 export function makeOrderInput(sku: string, quantity = 1, card = 'tok_visa') {
-  const { shippingAddress } = makeOrder();
-  return { items: [{ sku, quantity }], shippingAddress, payment: { token: card } };
+  return { items: [{ sku, quantity }], shippingAddress: address, payment: { token: card } };
 }

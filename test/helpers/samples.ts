@@ -27,13 +27,14 @@ export function sampleEvents(): Event[] {
     'payment.captured': pay,
     'payment.voided': pay,
     'payment.refunded': pay,
-    'shipment.created': { ...shipment, address: order.shippingAddress },
+    'shipment.created': shipment,
     'shipment.dispatched': { ...shipment, trackingNumber: 'TRK-1' },
     'shipment.delivered': shipment,
     'shipment.cancelled': shipment,
     'shipment.cancel_refused': { ...shipment, status: 'dispatched' },
     'shipment.exception': { ...shipment, reason: 'dispatched_after_cancellation', carrierStatus: 'dispatched' },
     'notification.sent': { orderId, channel: 'email', to: order.customerId, subject: 'Hello' },
+    'customer.erased': { customerId: order.customerId, erasedAt: order.placedAt, orders: 1 },
   } satisfies { [T in EventType]: DataOf<T> };
   return Object.entries(data).map(([type, d]) => makeEvent(type as EventType, d as never));
 }

@@ -4,13 +4,15 @@ import fc from 'fast-check';
 import type { Subscriber } from '../../shared/subscriptions';
 import { subscribers } from '../../shared/subscriptions';
 import type { OrderState } from '../../workers/orders/order';
-import { describe, type ProviderMode, SAGA, type Violation, World, type WorldOptions } from './world';
+import { type Delivery, describe, type ProviderMode, SAGA, type Violation, World, type WorldOptions } from './world';
 
 /** How the shop looks: a few SKUs with few units, and more orders for them than they can serve. */
 export const shapes: fc.Arbitrary<WorldOptions> = fc
   .record({
     skus: fc.uniqueArray(fc.constantFrom('MUG', 'TEE', 'CAP'), { minLength: 1, maxLength: 3 }),
     units: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3, maxLength: 3 }),
+    // A hot SKU's stock split into buckets (workers/inventory/buckets.ts), with more units to spread.
+    buckets: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
     orders: fc.array(
       fc.record({
         lines: fc.array(fc.record({ pick: fc.nat(2), quantity: fc.integer({ min: 1, max: 2 }) }), { minLength: 1, maxLength: 2 }),
@@ -20,8 +22,9 @@ export const shapes: fc.Arbitrary<WorldOptions> = fc
       { minLength: 2, maxLength: 6 },
     ),
   })
-  .map(({ skus, units, orders }) => ({
-    skus: Object.fromEntries(skus.map((s, i) => [s, units[i]!])),
+  .map(({ skus, units, buckets, orders }) => ({
+    skus: Object.fromEntries(skus.map((s, i) => [s, units[i]! * buckets[i]!])),
+    buckets: Object.fromEntries(skus.map((s, i) => [s, buckets[i]!])),
     orders: orders.map((o) => ({
       // One line per SKU: an order names a SKU at most once.
       lines: [...new Map(o.lines.map((l) => [skus[l.pick % skus.length]!, l.quantity])).entries()].map(([sku, quantity]) => ({
@@ -36,6 +39,7 @@ export const shapes: fc.Arbitrary<WorldOptions> = fc
 export const schedules = fc.array(fc.nat({ max: 1 << 20 }), { minLength: 20, maxLength: 300, size: 'max' });
 
 const MODES: ProviderMode[] = ['up', 'flaky', 'down', 'lossy'];
+const DELIVERIES: Delivery[] = ['answered', 'died', 'answer-lost'];
 
 /** Runs one schedule: faults while it lasts, then calm until every order settles (or time runs out). */
 export function simulate(options: WorldOptions, choices: readonly number[]): World {
@@ -113,6 +117,23 @@ export function simulate(options: WorldOptions, choices: readonly number[]): Wor
         world.replay(from, to, only);
         break;
       }
+      case 5: {
+        // A bucket of a split SKU asked to send spare units to another, at any moment (the consumer
+        // asks when a line's own bucket was short; here also when it is not).
+        const [, sku] = pick(Object.keys(options.skus), arg);
+        const { buckets } = world.splitOf(sku!);
+        const from = (arg >> 3) % buckets;
+        const to = (from + 1 + ((arg >> 6) % Math.max(1, buckets - 1))) % buckets;
+        if (buckets > 1) {
+          const delivery = DELIVERIES[(arg >> 9) % DELIVERIES.length]!;
+          world.note(`${sku}#${from} sends spare units to #${to} (${delivery})`);
+          world.rebalance(sku!, from, to, delivery);
+        } else if (message) {
+          world.note(`deliver ${describe(message)}`);
+          world.deliver(qi);
+        }
+        break;
+      }
       case 15:
         if (arg % 4 === 0) {
           world.providerMode = MODES[(arg >> 2) % MODES.length]!;
@@ -163,14 +184,33 @@ export function check(world: World): Violation[] {
   const v: Violation[] = [...world.violations];
   const bad = (invariant: string, detail: string) => v.push({ invariant, detail });
 
-  // Stock: conserved per SKU, never negative, never more sold than supplied.
-  for (const [sku, s] of world.stock) {
-    const holds = [...s.holds.values()];
-    const sum = (status: string) => holds.filter((h) => h.status === status).reduce((n, h) => n + h.quantity, 0);
-    if (s.onHand < 0 || s.reserved < 0) bad('stock', `${sku}: negative (${s.onHand} on hand, ${s.reserved} held)`);
-    if (s.reserved !== sum('held')) bad('stock', `${sku}: ${s.reserved} held by count, ${sum('held')} by holds`);
-    if (s.onHand + sum('committed') !== s.initial)
-      bad('stock', `${sku}: ${s.onHand} on hand + ${sum('committed')} sold ≠ ${s.initial} supplied`);
+  // Stock: conserved per SKU across its buckets and the units moving between them, never negative,
+  // never more sold than supplied; every transfer lands once.
+  for (const sku of Object.keys(world.options.skus)) {
+    const buckets = world.bucketsOf(sku);
+    let onHand = 0;
+    let sold = 0;
+    for (const b of buckets) {
+      const holds = [...b.holds.values()];
+      const sum = (status: string) => holds.filter((h) => h.status === status).reduce((n, h) => n + h.quantity, 0);
+      if (b.onHand < 0 || b.reserved < 0) bad('stock', `${sku}#${b.k}: negative (${b.onHand} on hand, ${b.reserved} held)`);
+      if (b.reserved !== sum('held')) bad('stock', `${sku}#${b.k}: ${b.reserved} held by count, ${sum('held')} by holds`);
+      onHand += b.onHand;
+      sold += sum('committed');
+    }
+    const sent = buckets.flatMap((b) => [...b.transfers.values()].filter((t) => t.direction === 'out'));
+    const landed = (id: string) => buckets.some((b) => b.transfers.get(id)?.direction === 'in');
+    const moving = sent.filter((t) => !landed(t.id)).reduce((n, t) => n + t.units, 0);
+    const supplied = world.options.skus[sku]!;
+    if (onHand + sold + moving !== supplied)
+      bad('stock', `${sku}: ${onHand} on hand + ${sold} sold + ${moving} moving ≠ ${supplied} supplied`);
+    if (sold > supplied) bad('stock', `${sku}: ${sold} sold of ${supplied}`);
+    if (moving > 0) bad('stock', `${sku}: ${moving} units sent between buckets never arrived`);
+    for (const t of sent)
+      if (t.status !== 'delivered') bad('stock', `${sku}: a transfer of ${t.units} is still being delivered (${t.status})`);
+    for (const b of buckets)
+      for (const t of b.transfers.values())
+        if (t.direction === 'in' && !sent.some((s) => s.id === t.id)) bad('stock', `${sku}#${b.k}: received ${t.id}, never sent`);
   }
 
   for (const id of world.orderIds) {
@@ -191,7 +231,13 @@ export function check(world: World): Violation[] {
     // Once the faults stop, every step heals by itself: the flag is for operators, not an excuse.
     if (o.awaiting.length > 0) bad('termination', `${short}: ${o.status}, steps still open: ${o.awaiting.join(', ')}`);
 
-    const holds = o.items.map((l) => world.stock.get(l.sku)!.holds.get(id)?.status ?? null);
+    // Where each line stands: the bucket that holds or sold it (a line is never held in two).
+    const holds = o.items.map((l) => {
+      const statuses = world.bucketsOf(l.sku).map((b) => b.holds.get(id)?.status ?? null);
+      const live = statuses.filter((h) => h === 'held' || h === 'committed');
+      if (live.length > 1) bad('stock', `${short}: ${l.sku} held in ${live.length} buckets (${statuses.join(',')})`);
+      return live[0] ?? statuses.find((h) => h !== null && h !== 'rejected') ?? statuses.find((h) => h !== null) ?? null;
+    });
     const intent = world.intents.get(id);
     const moneyKept = intent?.status === 'captured';
     const sold = ['confirmed', 'shipped', 'delivered'].includes(o.status);

@@ -3,16 +3,20 @@
 import { type Event, type EventType, parseEvent } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { type Cause, newEvent } from '../../shared/publish';
+import { fromBase64Url, type Sealed, toBase64Url } from '../../shared/sealed';
 import { type Subscriber, subscribersOf } from '../../shared/subscriptions';
+import { holdsLine, type Split, shares, stopsWalk, walk } from '../../workers/inventory/buckets';
 import {
   commitOutcome,
   type Hold,
   type HoldStatus,
+  mergeLines,
   releaseOutcome,
   reservationOutcome,
   type StockEvent,
   type StockMessage,
   sku as skuDecider,
+  type Transfer,
 } from '../../workers/inventory/stock';
 import { mailFor } from '../../workers/notifications/templates';
 import {
@@ -54,6 +58,7 @@ export const PAYMENT: PaymentPolicy = { giveUpAfterMs: 60_000, firstRetryMs: 1_0
 export const HOLD_TTL_MS = 900_000;
 const MAX_ORDER_AGE_MS = 7 * 24 * 3600_000;
 const RESEND_AFTER_MS = 5_000;
+const TRANSFER_RETRY_MS = 5_000;
 
 /**
  * A message in a queue: a packet of events for one subscriber (as the router sends them, see
@@ -118,8 +123,28 @@ export type Action = { t: number; what: string };
 
 export interface WorldOptions {
   skus: Record<string, number>;
+  /** How many buckets each SKU's stock is split into (buckets.ts); 1 for a SKU not named. */
+  buckets?: Record<string, number>;
   orders: { lines: { sku: string; quantity: number }[]; token: string; at: number }[];
 }
+
+/** One InventoryDO: a SKU, or one bucket of a hot SKU, with its holds and transfers. */
+export interface Bucket {
+  sku: string;
+  k: number;
+  onHand: number;
+  reserved: number;
+  generation: number;
+  /** Its share of the SKU's supply. */
+  initial: number;
+  holds: Map<string, Hold>;
+  transfers: Map<string, Transfer>;
+  /** When each transfer it sent and whose target has not answered is tried again (its alarm). */
+  retries: Map<string, number>;
+}
+
+/** How a bucket's delivery of a transfer goes: the target answers; the object dies first; the answer is lost. */
+export type Delivery = 'answered' | 'died' | 'answer-lost';
 
 export class World {
   now = Date.parse('2026-11-29T00:00:00.000Z');
@@ -131,7 +156,8 @@ export class World {
   readonly violations: Violation[] = [];
 
   readonly orders = new Map<string, { state: Order; inbox: Set<string>; outbox: Outbox }>();
-  readonly stock = new Map<string, { onHand: number; reserved: number; initial: number; holds: Map<string, Hold> }>();
+  /** Every InventoryDO, by SKU and bucket (`MUG#0`). */
+  readonly stock = new Map<string, Bucket>();
   readonly payments = new Map<string, { state: Payment; outbox: Outbox }>();
   readonly shipments = new Map<string, { state: Shipment; outbox: Outbox; webhooks: Set<string>; everCreated: boolean }>();
   readonly mails = new Map<string, number>();
@@ -152,8 +178,32 @@ export class World {
   readonly settledAt = new Map<string, number>();
 
   constructor(readonly options: WorldOptions) {
-    for (const [sku, units] of Object.entries(options.skus))
-      this.stock.set(sku, { onHand: units, reserved: 0, initial: units, holds: new Map() });
+    for (const [sku, units] of Object.entries(options.skus)) {
+      const k = options.buckets?.[sku] ?? 1;
+      shares(units, new Array(k).fill(0), k).forEach((share, b) => {
+        this.stock.set(`${sku}#${b}`, {
+          sku,
+          k: b,
+          onHand: share,
+          reserved: 0,
+          generation: 1,
+          initial: share,
+          holds: new Map(),
+          transfers: new Map(),
+          retries: new Map(),
+        });
+      });
+    }
+  }
+
+  splitOf(sku: string): Split {
+    const k = this.options.buckets?.[sku] ?? 1;
+    return { buckets: k, maxBuckets: k };
+  }
+
+  /** A SKU's buckets. */
+  bucketsOf(sku: string): Bucket[] {
+    return [...this.stock.values()].filter((b) => b.sku === sku);
   }
 
   // ── the customer ──────────────────────────────────────────────────────────
@@ -172,8 +222,9 @@ export class World {
         items,
         totalCents: items.reduce((s, l) => s + l.quantity * l.unitPriceCents, 0),
         currency: 'EUR',
-        shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
-        paymentToken: spec.token,
+        // Sealed before placing, as the orders service does (the vault for the address, the keyring for the token).
+        shippingAddress: simSeal({ name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' }),
+        paymentToken: simSeal(spec.token),
       },
     };
     this.orders.set(id, { state: initialOrder, inbox: new Set(), outbox: new Outbox() });
@@ -185,6 +236,37 @@ export class World {
       this.runOrder(orderId, { type: 'CancelOrder' }, null, true);
     } catch {
       // not_cancellable: the customer is told, nothing changes
+    }
+  }
+
+  // ── rebalancing a hot SKU's buckets ─────────────────────────────────────
+
+  private rebalances = 0;
+
+  /** Bucket `from` of a split SKU is asked to send half its spare units to bucket `to`. */
+  rebalance(sku: string, from: number, to: number, delivery: Delivery) {
+    this.runSku(sku, from, { type: 'SendTransfer', transferId: factId(`sim-rebalance-${++this.rebalances}`), to }, delivery);
+  }
+
+  /**
+   * As InventoryDO.deliverTransfers: each transfer a bucket sent and its target has not answered
+   * goes to the target, which adds it once; the answer marks it delivered. Until then the alarm
+   * tries again.
+   */
+  private deliverTransfers(s: Bucket, delivery: Delivery) {
+    if (delivery === 'died') return;
+    for (const id of [...s.retries.keys()]) {
+      const t = s.transfers.get(id)!;
+      this.runSku(s.sku, t.peer, {
+        type: 'ReceiveTransfer',
+        transferId: id,
+        from: s.k,
+        units: t.units,
+        generation: t.generation,
+      });
+      if (delivery === 'answer-lost') continue;
+      this.runSku(s.sku, s.k, { type: 'TransferDelivered', transferId: id });
+      s.retries.delete(id);
     }
   }
 
@@ -235,22 +317,30 @@ export class World {
     if (send) this.flush(o.outbox);
   }
 
-  private runSku(sku: string, message: StockMessage): HoldStatus | null {
-    const s = this.stock.get(sku)!;
-    const orderId = 'orderId' in message ? message.orderId : null;
-    const hold = orderId ? (s.holds.get(orderId) ?? null) : null;
-    const state = { stock: { onHand: s.onHand, reserved: s.reserved }, hold };
+  /** As InventoryDO: load → decide → persist the hold or transfer; a transfer sent is delivered at once unless `delivery` says otherwise. */
+  private runSku(sku: string, k: number, message: StockMessage, delivery: Delivery = 'answered'): HoldStatus | null {
+    const s = this.stock.get(`${sku}#${k}`)!;
+    const hold = 'orderId' in message ? (s.holds.get(message.orderId) ?? null) : null;
+    const transfer = 'transferId' in message ? (s.transfers.get(message.transferId) ?? null) : null;
+    const state = { stock: { onHand: s.onHand, reserved: s.reserved, generation: s.generation }, hold, transfer, parked: 0 };
     const events = skuDecider.decide(message, state, new Date(this.now));
     const next = events.reduce(skuDecider.evolve, state);
     for (const e of events) this.recordStock(sku, e);
     s.onHand = next.stock!.onHand;
     s.reserved = next.stock!.reserved;
+    s.generation = next.stock!.generation;
     if (next.hold) s.holds.set(next.hold.orderId, next.hold);
+    if (next.transfer) s.transfers.set(next.transfer.id, next.transfer);
+    const sent = events.find((e) => e.type === 'TransferSent');
+    if (sent) {
+      s.retries.set(sent.transferId, this.now + TRANSFER_RETRY_MS);
+      this.deliverTransfers(s, delivery);
+    }
     return next.hold?.status ?? null;
   }
 
   private recordStock(sku: string, e: StockEvent) {
-    if (e.type === 'Recounted') return;
+    if (!('orderId' in e)) return;
     const key = `${e.orderId}/${sku}`;
     if (e.type === 'Held') this.truth.held.add(key);
     if (e.type === 'Released' || e.type === 'Returned' || e.type === 'Expired') this.truth.givenBack.add(e.orderId);
@@ -359,14 +449,16 @@ export class World {
         return true;
       }
       case 'inventory':
-        return this.inventory(e, call, answers);
+        return this.inventory(e, call, answers, send);
       case 'payments': {
         if (!e.type.startsWith('order.')) return true;
-        const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: string } };
+        const o = e.data as { id: string; totalCents: number; currency: string; placedAt: string; payment?: { token: Sealed } };
         const terms = { orderId: o.id, amountCents: o.totalCents, currency: o.currency };
+        // Payments opens the token orders sealed for it (null: unreadable, declined without the provider).
+        const token = simOpen(o.payment?.token);
         const msg: PaymentMessage | null =
           e.type === 'order.placed'
-            ? { type: 'Authorize', ...terms, token: o.payment!.token, placedAt: o.placedAt }
+            ? { type: 'Authorize', ...terms, token: typeof token === 'string' ? token : null, placedAt: o.placedAt }
             : e.type === 'order.confirmed'
               ? { type: 'Capture', ...terms }
               : e.type === 'order.cancelled'
@@ -377,12 +469,11 @@ export class World {
         return true;
       }
       case 'shipping': {
-        const o = e.data as {
-          id: string;
-          shippingAddress: { name: string; line1: string; city: string; postalCode: string; country: string };
-        };
-        if (e.type === 'order.confirmed')
-          call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address: o.shippingAddress }, e, send));
+        const o = e.data as { id: string; shippingAddress?: Sealed };
+        // Shipping creates a shipment only for an address it can open (the real one asks the vault).
+        const address = o.shippingAddress && simOpen(o.shippingAddress) ? o.shippingAddress : undefined;
+        if (e.type === 'order.confirmed' && address)
+          call(() => this.runShipment(o.id, { type: 'Create', orderId: o.id, address }, e, send));
         if (e.type === 'order.cancellation_requested')
           call(() => this.runShipment(o.id, { type: 'RequestCancel', orderId: o.id }, e, send));
         return true;
@@ -408,42 +499,86 @@ export class World {
     }
   }
 
-  /** As workers/inventory/consumer.ts: one call per SKU, then the answer. */
-  private inventory(e: Event, call: <T>(work: () => T) => T, answers: Event[]): boolean {
+  /**
+   * As workers/inventory/consumer.ts and stockroom.ts: each line walks its SKU's buckets, one call
+   * per bucket asked, then the answer; a line served by another than its own bucket rebalances.
+   */
+  private inventory(e: Event, call: <T>(work: () => T) => T, answers: Event[], send: boolean): boolean {
     if (!e.type.startsWith('order.')) return true;
     const o = e.data as { id: string; placedAt: string; items: { sku: string; quantity: number }[] };
-    const lines = o.items.map(({ sku, quantity }) => ({ sku, quantity }));
+    const lines = mergeLines(o.items);
     // Stateless: the answer is held, sent with the packet's others, then the message acked; a crash before that redoes it all.
     const answer = (type: EventType, data: Record<string, unknown>) =>
       answers.push(this.event('inventory', o.id, { type, key: `${o.id}/${type}`, data }, e));
+    const ask = (sku: string, k: number, message: StockMessage) =>
+      call(() => this.runSku(sku, k, message, send ? 'answered' : 'died'));
+    /** Asks a line's buckets in turn until one holds (or held) it; with every bucket it asked and its answer. */
+    const find = (sku: string, message: (k: number) => StockMessage) => {
+      const asked = new Map<number, HoldStatus | null>();
+      for (const k of walk(o.id, this.splitOf(sku))) {
+        const status = ask(sku, k, message(k));
+        asked.set(k, status);
+        if (holdsLine(status)) return { status, k, asked };
+      }
+      const refused = [...asked.values()].every((status) => status === 'rejected');
+      return { status: refused ? ('rejected' as const) : null, k: 0, asked };
+    };
     if (e.type === 'order.placed') {
-      const holds = lines.map((l) =>
-        call(() =>
-          this.runSku(l.sku, {
+      const holds = lines.map((l) => {
+        const buckets = walk(o.id, this.splitOf(l.sku));
+        let hold = { status: null as HoldStatus | null, k: buckets[0]! };
+        for (const k of buckets) {
+          const reserve: StockMessage = {
             type: 'Reserve',
             orderId: o.id,
             quantity: l.quantity,
             ttlMs: HOLD_TTL_MS,
             placedAt: o.placedAt,
             maxAgeMs: MAX_ORDER_AGE_MS,
-          }),
-        ),
+          };
+          hold = { status: ask(l.sku, k, reserve), k };
+          if (stopsWalk(hold.status)) break;
+        }
+        if (hold.status === 'held' && hold.k !== buckets[0])
+          ask(l.sku, hold.k, { type: 'SendTransfer', transferId: factId(`${o.id}/${l.sku}/transfer`), to: buckets[0]! });
+        return hold;
+      });
+      const outcome = reservationOutcome(
+        lines,
+        holds.map((h) => h.status),
       );
-      const outcome = reservationOutcome(lines, holds);
       if (!outcome) return true;
       if (outcome.answer === 'inventory.reserved') answer(outcome.answer, { orderId: o.id, items: lines });
       else {
-        for (const l of outcome.undo) call(() => this.runSku(l.sku, { type: 'Undo', orderId: o.id }));
+        lines.forEach((l, i) => {
+          if (holds[i]!.status === 'held') ask(l.sku, holds[i]!.k, { type: 'Undo', orderId: o.id });
+        });
         answer(outcome.answer, { orderId: o.id, items: lines, reason: 'out_of_stock', skus: outcome.short });
       }
     }
     if (e.type === 'order.confirmed') {
-      const holds = lines.map((l) => call(() => this.runSku(l.sku, { type: 'Commit', orderId: o.id, quantity: l.quantity })));
+      const holds = lines.map((l) => find(l.sku, () => ({ type: 'Commit', orderId: o.id, quantity: l.quantity })).status);
       const outcome = commitOutcome(holds);
       if (outcome) answer(outcome, { orderId: o.id, items: lines });
     }
     if (e.type === 'order.cancelled') {
-      const holds = lines.map((l) => call(() => this.runSku(l.sku, { type: 'Release', orderId: o.id, quantity: l.quantity })));
+      const holds = lines.map((l) => {
+        const release = (ifHeld: boolean): StockMessage => ({
+          type: 'Release',
+          orderId: o.id,
+          quantity: l.quantity,
+          ...(ifHeld && { ifHeld }),
+        });
+        if (this.splitOf(l.sku).maxBuckets === 1) return ask(l.sku, 0, release(false));
+        const found = find(l.sku, () => release(true));
+        if (holdsLine(found.status)) return found.status;
+        for (const k of walk(o.id, this.splitOf(l.sku))) {
+          if (found.asked.get(k) === 'rejected') continue;
+          const status = ask(l.sku, k, release(false));
+          if (status !== 'rejected') return status;
+        }
+        return found.status;
+      });
       const outcome = releaseOutcome(lines, holds);
       if (outcome.answer === 'inventory.released') answer(outcome.answer, { orderId: o.id, items: outcome.items });
       else answer(outcome.answer, { orderId: o.id, items: lines, reason: outcome.reason, skus: outcome.skus });
@@ -616,7 +751,10 @@ export class World {
     }
     for (const p of this.payments.values()) times.push(p.outbox.nextWake(), paymentWake(p.state) ?? Number.POSITIVE_INFINITY);
     for (const s of this.shipments.values()) times.push(s.outbox.nextWake(), shipmentWake(s.state) ?? Number.POSITIVE_INFINITY);
-    for (const s of this.stock.values()) for (const h of s.holds.values()) if (h.status === 'held') times.push(h.expiresAt);
+    for (const s of this.stock.values()) {
+      times.push(...s.retries.values());
+      for (const h of s.holds.values()) if (h.status === 'held') times.push(h.expiresAt);
+    }
     return Math.min(...times);
   }
 
@@ -642,9 +780,11 @@ export class World {
       const wake = shipmentWake(s.state);
       if (wake !== null && due(wake)) this.runShipment(id, { type: 'Tick', orderId: id }, null, true);
     }
-    for (const [sku, s] of this.stock)
+    for (const s of this.stock.values()) {
+      if ([...s.retries.values()].some(due)) this.deliverTransfers(s, 'answered');
       for (const h of [...s.holds.values()])
-        if (h.status === 'held' && due(h.expiresAt)) this.runSku(sku, { type: 'Expire', orderId: h.orderId });
+        if (h.status === 'held' && due(h.expiresAt)) this.runSku(s.sku, s.k, { type: 'Expire', orderId: h.orderId });
+    }
   }
 
   note(what: string) {
@@ -653,3 +793,24 @@ export class World {
 }
 
 class Crash extends Error {}
+
+/**
+ * Sealing as the simulation models it: the same shape as the real thing (so every event passes the
+ * real schemas), reversibly encoded instead of encrypted, since the simulation checks the flow, not
+ * the cryptography (shared/sealed.ts has its own tests).
+ */
+function simSeal(value: unknown): Sealed {
+  return {
+    v: 1,
+    kid: 'sim',
+    iv: 'AAAAAAAAAAAAAAAA',
+    ct: toBase64Url(new TextEncoder().encode(`sim-sealed:${JSON.stringify(value)}`)),
+  };
+}
+
+/** What {@link simSeal} sealed; undefined for anything else. */
+function simOpen(sealed: Sealed | undefined): unknown {
+  if (sealed?.kid !== 'sim') return undefined;
+  const text = new TextDecoder().decode(fromBase64Url(sealed.ct));
+  return text.startsWith('sim-sealed:') ? JSON.parse(text.slice('sim-sealed:'.length)) : undefined;
+}

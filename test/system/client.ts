@@ -1,5 +1,6 @@
 import { sign } from 'hono/jwt';
 import { inject } from 'vitest';
+import type * as z from 'zod';
 
 /** A small HTTP client for the gateway, as a shop's front end would call it. */
 export const url = () => inject('gatewayUrl');
@@ -38,7 +39,38 @@ export async function call<T = ErrorBody>(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
+/**
+ * Calls the gateway and reads the answer with the contract's own schema (shared/responses.ts):
+ * a status other than `status`, or a body that breaks the contract, fails the test.
+ *
+ * @example
+ * const { items } = await read(Page(DeadLetterSummary), 'GET', '/v1/admin/dead-letters', { token: admin() });
+ */
+export async function read<S extends z.ZodType>(
+  schema: S,
+  method: string,
+  path: string,
+  options: Parameters<typeof call>[2] & { status?: number } = {},
+): Promise<z.infer<S>> {
+  const answer = await call<unknown>(method, path, options);
+  const expected = options.status ?? (method === 'POST' ? [200, 201, 202] : [200]);
+  if (![expected].flat().includes(answer.status)) {
+    throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+  return schema.parse(answer.body);
+}
+
 export const admin = () => inject('adminKey');
+
+/** Calls a gateway at `base`: a topology a test starts on its own, not the shared one. */
+export async function requestAt<T>(base: string, method: string, path: string, token: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
 
 /**
  * Creates a product with a SKU unique to this run. The orders service learns of it through a

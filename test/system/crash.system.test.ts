@@ -5,8 +5,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startTopology, type Topology } from '../../scripts/local.ts';
 import { freePort, portFree } from '../../scripts/processes.ts';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { OrderInspection } from '../../shared/rpc';
-import { eventually, orderBody, tokenFor } from './client';
+import type { OrderInspection } from '../../shared/responses';
+import { eventually, orderBody, requestAt, tokenFor } from './client';
 
 // Its own topology (`wrangler dev` with state on disk, as `npm start` runs it, with the configs'
 // own clocks), killed with SIGKILL in the middle of 60 orders and started again on the same state:
@@ -20,15 +20,6 @@ afterAll(async () => {
   rmSync(persistTo, { recursive: true, force: true });
 });
 
-async function request<T>(base: string, method: string, path: string, token: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 describe('the runtime killed mid-flight and started again', () => {
   it('ends every order; every confirmed one is captured, shipped-for and committed; every unit is accounted for', async () => {
     const port = await freePort();
@@ -36,7 +27,7 @@ describe('the runtime killed mid-flight and started again', () => {
     const base = topology.url;
     const adminKey = inject('adminKey');
     const sku = `CRASH-${crypto.randomUUID().slice(0, 8)}`;
-    const created = await request(base, 'PUT', `/v1/admin/products/${sku}`, adminKey, {
+    const created = await requestAt(base, 'PUT', `/v1/admin/products/${sku}`, adminKey, {
       name: 'Crash test',
       priceCents: 500,
       currency: 'EUR',
@@ -47,12 +38,12 @@ describe('the runtime killed mid-flight and started again', () => {
     // 60 customers order one unit each; the catalog replica learns of the SKU first.
     const shoppers = await Promise.all(Array.from({ length: 60 }, (_, i) => tokenFor(`cust_crash_${i}_${sku}`)));
     const first = await eventually(async () => {
-      const probe = await request<OrderSnapshot>(base, 'POST', '/v1/orders', shoppers[0]!, orderBody(sku, 1));
+      const probe = await requestAt<OrderSnapshot>(base, 'POST', '/v1/orders', shoppers[0]!, orderBody(sku, 1));
       expect(probe.status).toBe(202);
       return probe.body;
     });
     const answers = await Promise.all(
-      shoppers.slice(1).map((as) => request<OrderSnapshot>(base, 'POST', '/v1/orders', as, orderBody(sku, 1))),
+      shoppers.slice(1).map((as) => requestAt<OrderSnapshot>(base, 'POST', '/v1/orders', as, orderBody(sku, 1))),
     );
     expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
 
@@ -67,7 +58,7 @@ describe('the runtime killed mid-flight and started again', () => {
     const finals = await Promise.all(
       ids.map((id) =>
         eventually(async () => {
-          const { body } = await request<OrderInspection>(base, 'GET', `/v1/admin/orders/${id}`, adminKey);
+          const { body } = await requestAt<OrderInspection>(base, 'GET', `/v1/admin/orders/${id}`, adminKey);
           expect(['confirmed', 'cancelled']).toContain(body.status);
           // Every step another service owed the order has been answered: captured, shipped-for, committed (or given back).
           expect(body.awaiting).toEqual([]);
@@ -78,7 +69,7 @@ describe('the runtime killed mid-flight and started again', () => {
     const confirmed = finals.filter((o) => o.status === 'confirmed').length;
     expect(confirmed).toBeLessThanOrEqual(40);
     const product = await eventually(async () => {
-      const { body } = await request<ProductSnapshot>(base, 'GET', `/v1/products/${sku}`, adminKey);
+      const { body } = await requestAt<ProductSnapshot>(base, 'GET', `/v1/products/${sku}`, adminKey);
       expect(body).toMatchObject({ stock: 40 - confirmed, available: 40 - confirmed });
       return body;
     }, 30_000);

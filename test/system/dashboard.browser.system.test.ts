@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page as BrowserPage, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { root } from '../../scripts/local.ts';
-import type { DeadLetterDetail, DeadLetterSummary, WebhookDelivery } from '../../shared/rpc';
-import { admin, call, eventually, newProduct, orderBody, tokenFor } from './client';
+import { DeadLetterSummary, Page } from '../../shared/responses';
+import { admin, call, eventually, newProduct, orderBody, read, tokenFor } from './client';
 import { receiver } from './receiver';
 import { shop } from './shop';
 
@@ -13,22 +13,16 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Screenshots of the story, git-ignored; the README's picture is copied from here by hand. */
 const shots = join(root, 'test-output', 'dashboard');
 
-/** The id of the dead letter of this subscription's delivery (other tests' deliveries may be dead too). */
-async function deadLetterOf(subscriptionId: string): Promise<string> {
-  const log = await call<{ items: WebhookDelivery[] }>('GET', `/v1/admin/webhooks/${subscriptionId}/deliveries`, {
-    token: admin(),
-  });
-  const deliveries = new Set(log.body.items.map((d) => d.id));
-  const { body } = await call<{ items: DeadLetterSummary[] }>('GET', '/v1/admin/dead-letters', { token: admin() });
-  for (const summary of body.items.filter((d) => d.queue === 'conveyor-webhooks')) {
-    const detail = (await call<DeadLetterDetail>('GET', `/v1/admin/dead-letters/${summary.id}`, { token: admin() })).body;
-    if (deliveries.has((detail.body as { deliveryId: string }).deliveryId)) return summary.id;
-  }
-  throw new Error('no dead letter for this subscription yet');
+/** The dead letter of the delivery to `endpoint` (other tests' deliveries may be dead too). */
+async function deadLetterOf(endpoint: string): Promise<DeadLetterSummary> {
+  const { items } = await read(Page(DeadLetterSummary), 'GET', '/v1/admin/dead-letters?limit=200', { token: admin() });
+  const letter = items.find((d) => d.queue === 'conveyor-webhooks' && d.endpoint === endpoint);
+  if (!letter) throw new Error('no dead letter for this endpoint yet');
+  return letter;
 }
 
 let browser: Browser;
-let page: Page;
+let page: BrowserPage;
 let token: string;
 const hook = receiver();
 const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
@@ -49,9 +43,10 @@ afterAll(async () => {
 });
 
 describe('an operator runs the shop from the dashboard, in a real browser', () => {
-  it('signs in with the admin key and keeps nothing of it in the browser', async () => {
+  it('signs in with a scoped operator key and keeps nothing of it in the browser', async () => {
     await page.goto(`${inject('gatewayUrl')}/`);
-    await page.getByLabel('Admin API key').fill(inject('adminKey'));
+    // A production-style operator: a scoped key from ADMIN_KEYS, kept there only as a hash.
+    await page.getByLabel('Operator key').fill(inject('operatorKey'));
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Conveyor operations' }).count()).toBe(1);
     await page.getByRole('img', { name: /Workers and queues/ }).waitFor();
@@ -106,9 +101,15 @@ describe('an operator runs the shop from the dashboard, in a real browser', () =
     const placed = await customer.place(orderBody(await newProduct(20, 500), 1));
     await customer.settled(placed.body.id, 'confirmed');
 
-    const letterId = await eventually(() => deadLetterOf(created.body.id), 20_000);
-    const redrive = page.getByRole('button', { name: `Redrive ${letterId}` });
+    const letter = await eventually(() => deadLetterOf(hook.state.url), 20_000);
+    expect(letter).toMatchObject({ eventType: 'order.confirmed', orderId: placed.body.id });
+    const redrive = page.getByRole('button', { name: `Redrive ${letter.id}` });
     await redrive.waitFor({ timeout: 10_000 });
+    // The row says which order and endpoint, and the last error.
+    const row = page.locator('tr', { has: redrive });
+    expect(await row.textContent()).toContain(placed.body.id);
+    expect(await row.textContent()).toContain(hook.state.url);
+    expect(await row.textContent()).toContain('the receiver answered 503');
     await page.locator('#dead-letters').scrollIntoViewIfNeeded();
     await shot('dead-letter');
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot } from '../../shared/events';
-import type { OrderInspection } from '../../shared/rpc';
+import type { OrderInspection } from '../../shared/responses';
 import { admin, call, eventually, newProduct, orderBody, tokenFor } from './client';
 import { shop } from './shop';
 

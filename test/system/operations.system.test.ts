@@ -1,19 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot } from '../../shared/events';
-import type {
+import {
+  CreatedWebhook,
   DeadLetterDetail,
   DeadLetterSummary,
   OrderList,
+  Page,
+  RebuildAnswer,
+  ReplayAnswer,
   SalesReport,
   SentMail,
-  TimelineEntry,
+  Timeline,
   WebhookDelivery,
-} from '../../shared/rpc';
-import { admin, call, eventually, newProduct, orderBody, placeOrder, tokenFor } from './client';
+} from '../../shared/responses';
+import { admin, call, eventually, newProduct, orderBody, placeOrder, read, tokenFor } from './client';
 import { receiver } from './receiver';
 import { shop } from './shop';
 
 const adminCall = <T>(method: string, path: string, body?: unknown) => call<T>(method, path, { token: admin(), body });
+const adminRead = <S extends Parameters<typeof read>[0]>(schema: S, method: string, path: string, body?: unknown) =>
+  read(schema, method, path, { token: admin(), body });
 
 let token: string;
 const started = new Date().toISOString();
@@ -28,17 +34,28 @@ afterAll(async () => {
   await Promise.all([down.stop(), late.stop()]);
 });
 
-/** The dead letter of this subscription's delivery (other tests' deliveries may be dead too). */
-async function ourDeadLetter(subscriptionId: string): Promise<DeadLetterDetail> {
-  const log = await adminCall<{ items: WebhookDelivery[] }>('GET', `/v1/admin/webhooks/${subscriptionId}/deliveries`);
-  const deliveryIds = new Set(log.body.items.map((d) => d.id));
-  const { body } = await adminCall<{ items: DeadLetterSummary[] }>('GET', '/v1/admin/dead-letters');
-  for (const summary of body.items.filter((d) => d.queue === 'conveyor-webhooks')) {
-    const detail = (await adminCall<DeadLetterDetail>('GET', `/v1/admin/dead-letters/${summary.id}`)).body;
-    if (deliveryIds.has((detail.body as { deliveryId: string }).deliveryId)) return detail;
-  }
-  throw new Error('no dead letter for this subscription yet');
+/** Every dead letter waiting, read page by page with the cursor. */
+async function allDeadLetters() {
+  const letters: DeadLetterSummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const path: string = `/v1/admin/dead-letters?limit=20${cursor ? `&cursor=${cursor}` : ''}`;
+    const page = await adminRead(Page(DeadLetterSummary), 'GET', path);
+    letters.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return letters;
 }
+
+/** The dead letter of the delivery to `endpoint` (other tests' deliveries may be dead too), as the list shows it. */
+async function ourDeadLetter(endpoint: string): Promise<DeadLetterSummary> {
+  const letter = (await allDeadLetters()).find((d) => d.queue === 'conveyor-webhooks' && d.endpoint === endpoint);
+  if (!letter) throw new Error('no dead letter for this endpoint yet');
+  return letter;
+}
+
+const deliveryLog = (subscriptionId: string) =>
+  adminRead(Page(WebhookDelivery), 'GET', `/v1/admin/webhooks/${subscriptionId}/deliveries`);
 
 const customer = shop(() => token);
 
@@ -54,81 +71,102 @@ describe('an operator recovers from failures with the admin API alone', () => {
   let sku: string;
   let subscriptionId: string;
 
-  it('sees a webhook delivery that failed for good in the dead letters, with why', async () => {
-    const created = await adminCall<{ id: string }>('POST', '/v1/admin/webhooks', {
+  it('sees a webhook delivery that failed for good in the dead letters: which event, order and endpoint, and why', async () => {
+    const created = await adminRead(CreatedWebhook, 'POST', '/v1/admin/webhooks', {
       url: down.state.url,
       eventTypes: ['order.confirmed'],
     });
-    subscriptionId = created.body.id;
+    subscriptionId = created.id;
     sku = await newProduct(20, 700);
     orderId = (await confirmed(sku)).body.id;
 
-    const letter = await eventually(() => ourDeadLetter(subscriptionId), 20_000);
-    expect(letter).toMatchObject({ status: 'dead', attempts: 2, reason: expect.stringMatching(/receiver answered 503/) });
+    const letter = await eventually(() => ourDeadLetter(down.state.url), 20_000);
+    expect(letter).toMatchObject({
+      attempts: 2,
+      eventType: 'order.confirmed',
+      orderId,
+      endpoint: down.state.url,
+      reason: 'failed 2 times; last error: the receiver answered 503',
+    });
+    const [delivery] = (await deliveryLog(subscriptionId)).items;
+    expect(letter.eventId).toBe(delivery!.eventId);
+    expect(await adminRead(DeadLetterDetail, 'GET', `/v1/admin/dead-letters/${letter.id}`)).toMatchObject({ status: 'dead' });
+  }, 30_000);
+
+  it('redriven while the receiver is still down, it is back on the list within seconds, not after another schedule', async () => {
+    const letter = await ourDeadLetter(down.state.url);
+    await adminRead(DeadLetterDetail, 'POST', `/v1/admin/dead-letters/${letter.id}/redrive`);
+    const again = await eventually(async () => {
+      const now = await ourDeadLetter(down.state.url);
+      expect(now.times).toBe(2);
+      return now;
+    }, 15_000);
+    expect(again).toMatchObject({ id: letter.id, attempts: 3, reason: 'failed 3 times; last error: the receiver answered 503' });
   }, 30_000);
 
   it('fixes the cause, redrives it, and it leaves the list once delivered', async () => {
     down.state.up = true;
-    const letter = await ourDeadLetter(subscriptionId);
-    expect((await adminCall('POST', `/v1/admin/dead-letters/${letter.id}/redrive`)).status).toBe(202);
+    const letter = await ourDeadLetter(down.state.url);
+    await adminRead(DeadLetterDetail, 'POST', `/v1/admin/dead-letters/${letter.id}/redrive`);
     await eventually(async () => {
-      const log = await adminCall<{ items: WebhookDelivery[] }>('GET', `/v1/admin/webhooks/${subscriptionId}/deliveries`);
-      expect(log.body.items[0]).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 204 });
+      expect((await deliveryLog(subscriptionId)).items[0]).toMatchObject({
+        status: 'delivered',
+        attempts: 6,
+        lastStatusCode: 204,
+      });
     });
     expect(down.state.accepted).toHaveLength(1);
-    const after = await adminCall<{ items: DeadLetterSummary[] }>('GET', '/v1/admin/dead-letters');
-    expect(after.body.items.map((d) => d.id)).not.toContain(letter.id);
+    expect((await allDeadLetters()).map((d) => d.id)).not.toContain(letter.id);
   }, 30_000);
 
   it('replays earlier events into a new subscriber, without repeating them for the others', async () => {
     await adminCall('POST', '/v1/admin/webhooks', { url: late.state.url, eventTypes: ['order.confirmed'] });
     late.state.up = true;
-    const replayed = await adminCall<{ events: number; sent: Record<string, number> }>('POST', '/v1/admin/replay', {
+    const replayed = await adminRead(ReplayAnswer, 'POST', '/v1/admin/replay', {
       from: started,
       to: new Date().toISOString(),
       types: ['order.confirmed'],
       subscribers: ['notifications'],
     });
-    expect(replayed.status).toBe(202);
-    expect(replayed.body.sent.notifications).toBeGreaterThanOrEqual(1);
+    expect(replayed.sent.notifications).toBeGreaterThanOrEqual(1);
     await eventually(async () => expect(late.state.accepted.length).toBeGreaterThanOrEqual(1));
     // The first endpoint already had it; the customer already had the mail.
     expect(down.state.accepted).toHaveLength(1);
-    const mail = await adminCall<{ items: SentMail[] }>('GET', '/v1/admin/mail?limit=200');
-    expect(mail.body.items.filter((m) => m.orderId === orderId && m.subject.includes('confirmed'))).toHaveLength(1);
+    const mail = await adminRead(Page(SentMail), 'GET', '/v1/admin/mail?limit=200');
+    expect(mail.items.filter((m) => m.orderId === orderId && m.subject.includes('confirmed'))).toHaveLength(1);
   }, 30_000);
 
   it('rebuilds the read models from the archive into identical answers', async () => {
     await confirmed(sku);
-    const read = async () => ({
-      list: (await call<OrderList>('GET', '/v1/orders?limit=100', { token })).body.items,
-      timeline: (await call<{ events: TimelineEntry[] }>('GET', `/v1/orders/${orderId}/timeline`, { token })).body.events,
+    const answers = async () => ({
+      list: (await read(OrderList, 'GET', '/v1/orders?limit=100', { token })).items,
+      timeline: (await read(Timeline, 'GET', `/v1/orders/${orderId}/timeline`, { token })).events,
       sales: (
-        await adminCall<SalesReport>(
+        await adminRead(
+          SalesReport,
           'GET',
           `/v1/admin/reports/sales?from=${started.slice(0, 10)}&to=${new Date().toISOString().slice(0, 10)}`,
         )
-      ).body.sales,
+      ).sales,
     });
     const before = await eventually(async () => {
-      const now = await read();
+      const now = await answers();
       expect(now.sales.find((s) => s.sku === sku)).toMatchObject({ units: 4, revenueCents: 2800 });
       return now;
     });
-    const rebuilt = await adminCall<{ events: number }>('POST', '/v1/admin/rebuild');
-    expect(rebuilt.status).toBe(200);
-    expect(rebuilt.body.events).toBeGreaterThan(0);
-    expect(await read()).toEqual(before);
+    const rebuilt = await adminRead(RebuildAnswer, 'POST', '/v1/admin/rebuild');
+    expect(rebuilt.events).toBeGreaterThan(0);
+    expect(await answers()).toEqual(before);
 
     // Replaying the archive into the read side again reproduces the same projections.
-    const replayed = await adminCall<{ events: number }>('POST', '/v1/admin/replay', {
+    const replayed = await adminRead(ReplayAnswer, 'POST', '/v1/admin/replay', {
       from: started,
       to: new Date().toISOString(),
       subscribers: ['query'],
     });
-    expect(replayed.body.events).toBeGreaterThan(0);
+    expect(replayed.events).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(await read()).toEqual(before);
+    expect(await answers()).toEqual(before);
   }, 30_000);
 });
 

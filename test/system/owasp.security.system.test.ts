@@ -2,7 +2,7 @@
 // state it aimed at (orders, stock, subscriptions, Durable Object storage) is unchanged afterwards.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { OrderList, WebhookSubscription } from '../../shared/rpc';
+import type { OrderList, WebhookSubscription } from '../../shared/responses';
 import { admin, call, carrierSignature, eventually, newProduct, orderBody, placeOrder, tokenFor } from './client';
 
 /** The ids of every Durable Object of `className` (in Worker `worker`) that has storage so far. */
@@ -121,6 +121,7 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
 
 describe('API5:2023 Broken Function Level Authorization', () => {
   it('refuses customers and unknown keys on admin routes; the catalog is untouched and only known operators are audited', async () => {
+    const startedAt = new Date().toISOString();
     const before = await state();
     const upsert = { name: 'Hijacked', priceCents: 1, currency: 'EUR', stock: 1_000_000 };
     const asCustomer = await call('PUT', `/v1/admin/products/${sku}`, { token: ann, body: upsert });
@@ -131,13 +132,18 @@ describe('API5:2023 Broken Function Level Authorization', () => {
     });
     expect(guessed.body.error.code).toBe('invalid_admin_key');
     expect(await state()).toEqual(before);
-    const audit = await call<{ items: { actor: string; action: string; path: string }[] }>('GET', '/v1/admin/audit?limit=200', {
-      token: admin(),
-    });
+    const audit = await call<{ items: { actor: string; action: string; path: string; at: string }[] }>(
+      'GET',
+      '/v1/admin/audit?limit=200',
+      {
+        token: admin(),
+      },
+    );
     expect(audit.status).toBe(200);
     expect(audit.body.items.length).toBeGreaterThan(0);
     expect(audit.body.items.every((e) => e.actor === 'local')).toBe(true);
-    expect(audit.body.items.some((e) => e.action === 'archive.replay')).toBe(false);
+    // Other tests replay as the local operator; the guessed key's replay, now, left no entry.
+    expect(audit.body.items.filter((e) => e.at >= startedAt && e.action === 'archive.replay')).toEqual([]);
   });
 });
 

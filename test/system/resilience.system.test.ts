@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSnapshot } from '../../shared/events';
-import type { OrderSummary, SentMail, WebhookDelivery } from '../../shared/rpc';
+import type { OrderSummary, SentMail, WebhookDelivery } from '../../shared/responses';
 import { admin, call, carrierSignature, eventually, newProduct, orderBody, tokenFor } from './client';
 import { shop } from './shop';
 

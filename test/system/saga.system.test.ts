@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Freshness, OrderSummary } from '../../shared/rpc';
+import type { Freshness, OrderSummary } from '../../shared/responses';
 import { address, call, eventually, newProduct, orderBody, tokenFor } from './client';
 import { shop } from './shop';
 

@@ -1,6 +1,6 @@
 import { expect, inject } from 'vitest';
 import type { OrderSnapshot, ProductSnapshot } from '../../shared/events';
-import type { TimelineEntry } from '../../shared/rpc';
+import type { TimelineEntry } from '../../shared/responses';
 import { type Answer, call, carrierSignature, eventually, newProduct, orderBody, placeOrder } from './client';
 
 /**

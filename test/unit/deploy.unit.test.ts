@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
 import { configs, root } from '../../scripts/local.ts';
@@ -12,6 +13,7 @@ import {
   shiftCommands,
   type WorkerConfig,
 } from '../../scripts/resources.ts';
+import { checkBusShards, committedBusShards, writeShardedConfigs } from '../../scripts/shards.ts';
 import { withTomlValue } from '../../scripts/toml-edit.ts';
 
 const workers = readWorkerConfigs(root, configs);
@@ -165,5 +167,109 @@ describe('writing a D1 id into a config', () => {
 
   it('refuses a database the config does not bind', () => {
     expect(() => withTomlValue(toml, { ...address, where: { database_name: 'conveyor-orders' } }, id)).toThrow(/found 0/);
+  });
+});
+
+describe('the bus in N shards, generated from the committed configs', () => {
+  const out = mkdtempSync(join(tmpdir(), 'conveyor-shards-'));
+  const generated = writeShardedConfigs(root, configs, 4, out);
+  const sharded = readWorkerConfigs(root, generated);
+  const shardedCommands = setupCommands(resourcesOf(sharded)).map((args) => args.join(' '));
+  const byName = Object.fromEntries(sharded.map((w) => [w.config.name!, w.config]));
+  const busQueues = ['conveyor-bus', 'conveyor-bus-1', 'conveyor-bus-2', 'conveyor-bus-3'];
+
+  it('runs the bus in one shard as committed, locally and by default', () => {
+    expect(committedBusShards(root, configs)).toBe(1);
+    expect(writeShardedConfigs(root, configs, 1, out)).toEqual(configs);
+    expect(() => checkBusShards(0)).toThrow(/1 to 64/);
+    expect(() => checkBusShards(65)).toThrow(/1 to 64/);
+  });
+
+  it('has every Worker that publishes to the bus bind every shard', () => {
+    for (const w of sharded) {
+      const producers = w.config.queues.producers ?? [];
+      if (!producers.some((p) => p.queue === 'conveyor-bus')) continue;
+      expect(
+        producers.filter((p) => busQueues.includes(p.queue!)).map((p) => [p.binding, p.queue]),
+        w.config.name,
+      ).toEqual([
+        ['BUS', 'conveyor-bus'],
+        ['BUS_1', 'conveyor-bus-1'],
+        ['BUS_2', 'conveyor-bus-2'],
+        ['BUS_3', 'conveyor-bus-3'],
+      ]);
+    }
+    const publishers = [
+      'conveyor-orders',
+      'conveyor-inventory',
+      'conveyor-payments',
+      'conveyor-shipping',
+      'conveyor-notifications',
+    ];
+    for (const name of publishers)
+      expect(
+        byName[name]!.queues.producers?.map((p) => p.binding),
+        name,
+      ).toContain('BUS_3');
+  });
+
+  it('has the router consume every shard alike, each with its own dead-letter queue, which it consumes too', () => {
+    const router = byName['conveyor-router']!;
+    const consumers = router.queues.consumers ?? [];
+    const routed = consumers.filter((c) => busQueues.includes(c.queue));
+    expect(routed.map((c) => [c.queue, c.dead_letter_queue])).toEqual(busQueues.map((q) => [q, `${q}-dlq`]));
+    const settings = routed.map(({ queue: _, dead_letter_queue: __, ...rest }) => rest);
+    for (const s of settings) expect(s).toEqual(settings[0]);
+    for (const q of busQueues) expect(consumers.map((c) => c.queue)).toContain(`${q}-dlq`);
+    expect(router.vars.BUS_SHARDS).toBe('4');
+    // No other Worker consumes a shard: a queue has one consumer.
+    for (const w of sharded.filter((s) => s.config.name !== 'conveyor-router'))
+      expect(
+        (w.config.queues.consumers ?? []).filter((c) => c.queue.startsWith('conveyor-bus')),
+        w.config.name,
+      ).toEqual([]);
+  });
+
+  it('creates every shard’s queue and dead-letter queue, and still every queue exactly once', () => {
+    for (const q of busQueues)
+      expect(shardedCommands).toEqual(expect.arrayContaining([`queues create ${q}`, `queues create ${q}-dlq`]));
+    expect(new Set(shardedCommands).size).toBe(shardedCommands.length);
+    expect(shardedCommands.filter((c) => !commands.includes(c)).sort()).toEqual(
+      [
+        'conveyor-bus-1',
+        'conveyor-bus-1-dlq',
+        'conveyor-bus-2',
+        'conveyor-bus-2-dlq',
+        'conveyor-bus-3',
+        'conveyor-bus-3-dlq',
+      ].map((q) => `queues create ${q}`),
+    );
+  });
+
+  it('keeps every consumer with a dead-letter queue, and every dead-letter queue with a consumer', () => {
+    const consumers = sharded.flatMap((w) => w.config.queues.consumers ?? []);
+    const consumed = new Set(consumers.map((c) => c.queue));
+    const deadLetterQueues = consumers.flatMap((c) => (c.dead_letter_queue ? [c.dead_letter_queue] : []));
+    expect(consumers.filter((c) => !c.dead_letter_queue && !deadLetterQueues.includes(c.queue)).map((c) => c.queue)).toEqual([]);
+    expect(deadLetterQueues.filter((q) => !consumed.has(q))).toEqual([]);
+  });
+
+  it('writes configs wrangler reads as the committed ones: same code, databases and objects, from anywhere', () => {
+    for (const [i, w] of sharded.entries()) {
+      const committed = workers[i]!.config;
+      expect(w.config.name).toBe(committed.name);
+      expect(w.config.main).toBe(committed.main);
+      expect(w.config.d1_databases.map((d) => [d.binding, d.database_name, d.migrations_dir])).toEqual(
+        committed.d1_databases.map((d) => [
+          d.binding,
+          d.database_name,
+          resolve(root, dirname(workers[i]!.path), d.migrations_dir!),
+        ]),
+      );
+      expect(w.config.durable_objects.bindings).toEqual(committed.durable_objects.bindings);
+      expect(existsSync(w.config.main!)).toBe(true);
+    }
+    // The gateway does not touch the bus: it deploys from its committed config.
+    expect(generated[0]).toBe('wrangler.toml');
   });
 });

@@ -44,6 +44,8 @@ const states: Record<PaymentStatus, Payment> = {
 /** Every message, the failures aimed at the call the state has due (authorize when it has none). */
 const messages = {
   Authorize: () => ({ type: 'Authorize', ...order, token: 'tok_visa', placedAt: at(0).toISOString() }),
+  /** order.placed whose sealed token could not be opened (a key retired, an event of version 1). */
+  'Authorize, token unreadable': () => ({ type: 'Authorize', ...order, token: null, placedAt: at(0).toISOString() }),
   Capture: () => ({ type: 'Capture', ...order }),
   Compensate: () => ({ type: 'Compensate', ...order }),
   'authorize approved': () => ({
@@ -83,6 +85,7 @@ const messages = {
 type Expected = Record<keyof typeof messages, PaymentEvent['type'][]>;
 const nothing: Expected = {
   Authorize: [],
+  'Authorize, token unreadable': [],
   Capture: [],
   Compensate: [],
   'authorize approved': [],
@@ -104,7 +107,12 @@ const repeats = (_fact: 'authorized' | 'declined' | 'captured' | 'voided' | 'ref
  * payment in this state, when this message arrives, then these events.
  */
 const table: Record<PaymentStatus, Expected> = {
-  new: { ...nothing, Authorize: ['AuthorizationRequested'], Compensate: ['CancelledBeforeAuthorization'] },
+  new: {
+    ...nothing,
+    Authorize: ['AuthorizationRequested'],
+    'Authorize, token unreadable': ['TokenUnreadable'],
+    Compensate: ['CancelledBeforeAuthorization'],
+  },
   voided_before_authorization: { ...nothing, Compensate: repeats('declined'), 'authorize approved': ['AuthorizationFound'] },
   authorizing: {
     ...nothing,
@@ -123,39 +131,65 @@ const table: Record<PaymentStatus, Expected> = {
     'call failed (transient)': ['CallFailed'],
     'call refused': ['CallFailed'],
   },
-  authorized: { ...nothing, Authorize: repeats('authorized'), Capture: ['CaptureStarted'], Compensate: ['VoidStarted'] },
+  authorized: {
+    ...nothing,
+    Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
+    Capture: ['CaptureStarted'],
+    Compensate: ['VoidStarted'],
+  },
   declined: {
     ...nothing,
     Authorize: repeats('declined'),
+    'Authorize, token unreadable': repeats('declined'),
     Compensate: repeats('declined'),
     'authorize approved': ['AuthorizationFound'],
   },
   capturing: {
     ...nothing,
     Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
     Compensate: ['RefundRequested'],
     'capture done': ['Captured'],
     'call failed (transient)': ['CallFailed'],
     'call refused': ['CallRejected'],
   },
-  captured: { ...nothing, Authorize: repeats('authorized'), Capture: repeats('captured'), Compensate: ['RefundStarted'] },
+  captured: {
+    ...nothing,
+    Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
+    Capture: repeats('captured'),
+    Compensate: ['RefundStarted'],
+  },
   voiding: {
     ...nothing,
     Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
     'void done': ['Voided'],
     'call failed (transient)': ['CallFailed'],
     'call refused': ['CallRejected'],
   },
-  voided: { ...nothing, Authorize: repeats('authorized'), Compensate: repeats('voided') },
+  voided: {
+    ...nothing,
+    Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
+    Compensate: repeats('voided'),
+  },
   refunding: {
     ...nothing,
     Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
     'refund done': ['Refunded'],
     'call failed (transient)': ['CallFailed'],
     'call refused': ['CallRejected'],
   },
-  refunded: { ...nothing, Authorize: repeats('authorized'), Compensate: repeats('refunded') },
-  failed: { ...nothing, Authorize: repeats('authorized') },
+  refunded: {
+    ...nothing,
+    Authorize: repeats('authorized'),
+    'Authorize, token unreadable': repeats('authorized'),
+    Compensate: repeats('refunded'),
+  },
+  failed: { ...nothing, Authorize: repeats('authorized'), 'Authorize, token unreadable': repeats('authorized') },
 };
 
 const cells = Object.entries(table).flatMap(([status, row]) =>
@@ -192,6 +226,20 @@ describe('payment decider: every message in every state', () => {
     for (const state of Object.values(states).filter((s) => s.status !== 'new')) {
       expect(evolve(state, { type: 'OutcomeRepeated', fact: 'authorized', at: t0 })).toBe(state);
     }
+  });
+});
+
+describe('payment decider: a token that cannot be read', () => {
+  it('declines at once with payment_token_unreadable, asking the provider nothing', () => {
+    const { events, state } = when(initialState, messages['Authorize, token unreadable']());
+    expect(state).toEqual({ status: 'declined', order, answer: { outcome: 'declined', reason: 'payment_token_unreadable' } });
+    expect(pendingCall(state)).toBeNull();
+    expect(nextWake(state)).toBeNull();
+    expect(announce(events[0]!, state)).toMatchObject({
+      type: 'payment.declined',
+      data: { orderId: order.orderId, reason: 'payment_token_unreadable' },
+      key: `${order.orderId}/payment.declined`,
+    });
   });
 });
 

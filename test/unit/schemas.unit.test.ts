@@ -49,6 +49,44 @@ describe('event contracts', () => {
     expect(parsed).toEqual({ success: true, data: current });
   });
 
+  it('upcasts an order event of version 1 without what it carried in clear: never the address, e-mail or token', () => {
+    const current = newEvent('order.placed', makeOrder(), { source: 'orders', subject: 'o', cause: null });
+    const clear = {
+      ...current.data,
+      shippingAddress: { name: 'Ada Lovelace', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+      email: 'ada@example.com',
+      payment: { token: 'tok_visa' },
+    };
+    const parsed = parseEvent({ ...current, schemaVersion: 1, data: clear });
+    expect(parsed.success).toBe(true);
+    const text = JSON.stringify(parsed);
+    for (const secret of ['Ada Lovelace', 'ada@example.com', 'tok_visa']) expect(text).not.toContain(secret);
+    expect(parsed).toMatchObject({ data: { schemaVersion: 2, data: { id: current.data.id, totalCents: 3800 } } });
+  });
+
+  it('upcasts shipment.created of version 1 without its address', () => {
+    const current = newEvent(
+      'shipment.created',
+      { orderId: crypto.randomUUID(), shipmentId: 's1' },
+      { source: 'shipping', subject: 'o', cause: null },
+    );
+    const v1 = { ...current, schemaVersion: 1, data: { ...current.data, address: { name: 'Ada Lovelace' } } };
+    expect(parseEvent(v1)).toEqual({ success: true, data: current });
+  });
+
+  it('refuses an order event whose personal data is not sealed: publishing it in clear fails', () => {
+    const current = newEvent('order.confirmed', makeOrder(), { source: 'orders', subject: 'o', cause: null });
+    const clear = {
+      ...current.data,
+      shippingAddress: { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' },
+    };
+    expect(parseEvent({ ...current, data: clear })).toMatchObject({
+      success: false,
+      reason: expect.stringMatching(/^data\.shippingAddress/),
+    });
+    expect(parseEvent({ ...current, data: { ...current.data, email: 'ada@example.com' } })).toMatchObject({ success: false });
+  });
+
   it('rejects an unknown future version rather than guessing', () => {
     const { payment: _, ...order } = makeOrder();
     const event = newEvent('order.confirmed', order, { source: 'orders', subject: order.id, cause: null });

@@ -9,10 +9,12 @@ import {
   type Shipment,
   type ShipmentMessage,
 } from '../../workers/shipping/shipment';
+import { placeholderSealed } from '../helpers/fixtures';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
 const orderId = 'order-1';
-const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
+/** The order's address as the shipment keeps it: sealed (the shell opened it first, to check it can be read). */
+const address = placeholderSealed('shippingAddress');
 const create: ShipmentMessage = { type: 'Create', orderId, address };
 const requestCancel: ShipmentMessage = { type: 'RequestCancel', orderId };
 const carrier = (status: 'dispatched' | 'delivered'): ShipmentMessage => ({ type: 'CarrierUpdate', orderId, status });

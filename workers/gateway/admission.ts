@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import type { BusLag } from '../../shared/rpc';
 import { type AppEnv, services } from './context';
 import { errorResponse } from './errors';
 
@@ -15,19 +16,20 @@ export interface AdmissionOptions {
   staleMs?: number;
 }
 
-let reading: { lagMs: number; measuredAt: number; readAt: number } | undefined;
+let reading: { lags: BusLag[]; readAt: number } | undefined;
 let asking: Promise<void> | undefined;
 
-async function lag(env: Env, cacheMs: number): Promise<{ lagMs: number; measuredAt: number }> {
-  if (!reading || Date.now() - reading.readAt > cacheMs) {
+/** Every bus shard's lag as last read; asked again once the reading is `cacheMs` old. */
+async function lags(env: Env, cacheMs: number): Promise<BusLag[]> {
+  if (!reading || Date.now() - reading.readAt >= cacheMs) {
     asking ??= (async () => {
       const answer = await services(env).router.lag();
-      const lag = answer.ok ? answer.value : null;
-      reading = { lagMs: lag?.lagMs ?? 0, measuredAt: lag ? Date.parse(lag.measuredAt) : 0, readAt: Date.now() };
+      // (A router of the release before answers one reading, not a list: unknown, so admitted.)
+      reading = { lags: answer.ok && Array.isArray(answer.value) ? answer.value : [], readAt: Date.now() };
     })()
       .catch((error) => {
         // Unknown lag admits, and is not asked again before the next reading is due.
-        reading = { lagMs: 0, measuredAt: 0, readAt: Date.now() };
+        reading = { lags: [], readAt: Date.now() };
         console.error(JSON.stringify({ msg: 'lag unknown; admitting', error: String(error) }));
       })
       .finally(() => {
@@ -35,12 +37,19 @@ async function lag(env: Env, cacheMs: number): Promise<{ lagMs: number; measured
       });
     await asking;
   }
-  return reading ?? { lagMs: 0, measuredAt: 0 };
+  return reading?.lags ?? [];
+}
+
+/** The worst lag among the shards' readings that are recent enough to be evidence (0 when none is). */
+export function worstLag(readings: readonly BusLag[], staleMs: number, now = Date.now()): number {
+  let worst = 0;
+  for (const r of readings) if (now - Date.parse(r.measuredAt) < staleMs) worst = Math.max(worst, r.lagMs);
+  return worst;
 }
 
 /**
  * Admission control: answers 503 with `Retry-After` while the platform runs further behind than
- * `maxLagMs` (as the router measures it: the longest an event waited on the bus), so what is
+ * `maxLagMs` (as the routers measure it: the longest an event waited on the worst bus shard), so what is
  * accepted still finishes in bounded time instead of queueing without end. Unknown lag admits.
  *
  * @example
@@ -50,9 +59,9 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
   const cacheMs = options.cacheMs ?? 1_000;
   const staleMs = options.staleMs ?? 5_000;
   return async function admission(c, next) {
-    const { lagMs, measuredAt } = await lag(c.env, cacheMs);
+    const lagMs = worstLag(await lags(c.env, cacheMs), staleMs);
     const max = options.maxLagMs(c.env);
-    if (lagMs > max && Date.now() - measuredAt < staleMs) {
+    if (lagMs > max) {
       const seconds = Math.min(60, Math.max(1, Math.ceil((lagMs - max) / 1000)));
       c.header('Retry-After', String(seconds));
       return errorResponse(c, 503, 'overloaded', `orders are ${Math.round(lagMs / 1000)} s behind; try again in ${seconds} s`);

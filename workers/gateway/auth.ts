@@ -45,11 +45,24 @@ export function customerAuth(): MiddlewareHandler<AppEnv> {
 const JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /**
+ * The operator a dashboard call acts as (see dashboard/index.ts), handed to the admin API in-process
+ * under a symbol-keyed binding: no client can set it, since a request carries headers and a body.
+ */
+export const SESSION_OPERATOR = Symbol('dashboard operator');
+export type WithSessionOperator = Env & { [SESSION_OPERATOR]?: Operator };
+
+/**
  * Operators: `Authorization: Bearer <operator key>`, one of ADMIN_KEYS (kept as hashes), or in local
- * development ADMIN_API_KEY. Which scope a route needs is checked by {@link requireScope}.
+ * development ADMIN_API_KEY; or the signed-in operator of a dashboard session. Which scope a route
+ * needs is checked by {@link requireScope}.
  */
 export function adminAuth(): MiddlewareHandler<AppEnv> {
   return async function adminAuth(c, next) {
+    const signedIn = (c.env as WithSessionOperator)[SESSION_OPERATOR];
+    if (signedIn) {
+      c.set('operator', signedIn);
+      return next();
+    }
     const key = bearerCredential(c);
     if (JWT.test(key)) {
       throw new AppError({
@@ -58,7 +71,7 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
         status: 401,
       });
     }
-    const operator = await identify(c, key);
+    const operator = await operatorFor(c, key);
     if (!operator) {
       console.warn(
         JSON.stringify({ msg: 'unknown operator key', path: c.req.path, ip: c.req.header('cf-connecting-ip') ?? null }),
@@ -70,10 +83,14 @@ export function adminAuth(): MiddlewareHandler<AppEnv> {
   };
 }
 
-async function identify(c: Context<AppEnv>, key: string): Promise<Operator | undefined> {
+/** Every operator: ADMIN_KEYS, and in local development the all-scope ADMIN_API_KEY operator. */
+export async function knownOperators(c: Context<AppEnv>): Promise<Operator[]> {
   const { operators, localAdminKey } = c.get('config');
-  return operatorWithKey(key, localAdminKey === undefined ? operators : [...operators, await localOperator(localAdminKey)]);
+  return localAdminKey === undefined ? operators : [...operators, await localOperator(localAdminKey)];
 }
+
+/** The operator whose key `key` is (compared by hash, in constant time), if any. */
+export const operatorFor = async (c: Context<AppEnv>, key: string) => operatorWithKey(key, await knownOperators(c));
 
 /**
  * An admin route's guard: names the action for the audit log and refuses (403

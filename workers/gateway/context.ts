@@ -1,5 +1,6 @@
 import type { Scope } from '../../shared/audit';
 import type { MetricsRpc } from '../../shared/metrics-api';
+import type { VaultRpc } from '../../shared/personal-data';
 import type { InventoryRpc, NotificationsRpc, OrdersRpc, QueryRpc, RouterRpc, ShippingRpc } from '../../shared/rpc';
 import type { GatewayConfig } from './config';
 import type { Operator } from './operators';
@@ -22,20 +23,33 @@ export interface AppEnv {
   };
 }
 
+/** What the gateway may ask of each service: its RPC contract in shared/. */
+interface Services {
+  orders: Service<OrdersRpc>;
+  inventory: Service<InventoryRpc>;
+  query: Service<QueryRpc>;
+  shipping: Service<ShippingRpc>;
+  notifications: Service<NotificationsRpc>;
+  router: Service<RouterRpc>;
+  vault: Service<VaultRpc>;
+}
+
 /**
- * The services behind the gateway, typed by their RPC contracts in shared/. The generated `Env`
- * knows the bindings but not the entrypoints' methods, hence the one narrowing here.
+ * The services behind the gateway. The generated `Env` types each binding by the entrypoint it
+ * names (`npm run types` reads the services' configs), so the compiler checks here that every
+ * service offers what its contract says.
  */
-export function services(env: Env) {
+export function services(env: Env): Services {
   return {
-    orders: env.ORDERS as unknown as Service<OrdersRpc>,
-    inventory: env.INVENTORY as unknown as Service<InventoryRpc>,
-    query: env.QUERY as unknown as Service<QueryRpc>,
-    shipping: env.SHIPPING as unknown as Service<ShippingRpc>,
-    notifications: env.NOTIFICATIONS as unknown as Service<NotificationsRpc>,
-    router: env.ROUTER as unknown as Service<RouterRpc>,
+    orders: env.ORDERS,
+    inventory: env.INVENTORY,
+    query: env.QUERY,
+    shipping: env.SHIPPING,
+    notifications: env.NOTIFICATIONS,
+    router: env.ROUTER,
+    vault: env.VAULT,
   };
 }
 
-/** The metrics store (the router's MetricsService), typed by its contract. */
-export const metricsService = (env: Env) => env.METRICS as unknown as Service<MetricsRpc>;
+/** The metrics store (the router's MetricsService), as its contract: checked like `services`. */
+export const metricsService = (env: Env): Service<MetricsRpc> => env.METRICS;

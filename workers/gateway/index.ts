@@ -19,6 +19,7 @@ import { clientKey, rateLimit } from './rate-limit';
 import { registerAdmin } from './routes/admin';
 import { registerAdminOrders } from './routes/admin-orders';
 import { registerAudit } from './routes/audit';
+import { registerCustomers } from './routes/customers';
 import { registerMetrics } from './routes/metrics';
 import { registerOperations } from './routes/operations';
 import { registerOrders } from './routes/orders';
@@ -68,6 +69,7 @@ registerAdmin(app);
 registerOperations(app);
 registerAdminOrders(app);
 registerAudit(app);
+registerCustomers(app);
 registerMetrics(app);
 registerWebhooks(app);
 

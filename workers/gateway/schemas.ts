@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { PlaceOrderInput, ProductInput } from '../../shared/api';
 import { errorCodeNames, errorCodes } from '../../shared/error-codes';
-import { OrderSnapshot, OrderStatus, ProductSnapshot } from '../../shared/events';
-import { Hop } from '../../shared/metrics-api';
+import { OrderStatus, ProductSnapshot } from '../../shared/events';
+import { OrderView } from '../../shared/personal-data';
+import * as responses from '../../shared/responses';
 
 const codeTable = [
   '| code | status | meaning |',
@@ -22,39 +23,19 @@ export const ErrorSchema = z
   .openapi('Error');
 
 export const PlaceOrderBody = PlaceOrderInput.openapi('PlaceOrder');
-export const Order = OrderSnapshot.openapi('Order');
+export const Order = OrderView.openapi('Order');
 export const Product = ProductSnapshot.openapi('Product');
 export const ProductBody = ProductInput.openapi('ProductInput');
 
-export const Freshness = z
-  .object({ projectedAt: z.string().nullable(), lastEventAt: z.string().nullable() })
-  .openapi('Freshness', { description: 'How fresh a read-model answer is' });
+export const Freshness = responses.Freshness.openapi('Freshness');
+export const OrderSummary = responses.OrderSummary.openapi('OrderSummary');
+export const OrderList = responses.OrderList.extend({ items: z.array(OrderSummary), freshness: Freshness }).openapi('OrderList');
 
-export const OrderSummary = OrderSnapshot.omit({ customerId: true, shippingAddress: true }).openapi('OrderSummary');
-export const OrderList = z
-  .object({
-    items: z.array(OrderSummary),
-    nextCursor: z.string().nullable(),
-    freshness: Freshness,
-    consistent: z.boolean().optional().openapi({ description: 'With a consistency token: whether the list includes that write' }),
-  })
-  .openapi('OrderList');
-
-export const PlacedOrder = OrderSnapshot.extend({
+export const PlacedOrder = OrderView.extend({
   consistencyToken: z.string().openapi({ description: 'Pass to GET /v1/orders to read this write back' }),
 }).openapi('PlacedOrder');
 
-export const Timeline = z
-  .object({
-    events: z.array(
-      z.object({ id: z.string(), type: z.string(), source: z.string(), occurredAt: z.string(), data: z.unknown() }),
-    ),
-    freshness: Freshness,
-    hops: z.array(Hop).optional().openapi({
-      description: 'Per event: time to the router, then the wait and handler time at each consumer (where spans were recorded)',
-    }),
-  })
-  .openapi('Timeline');
+export const Timeline = responses.Timeline.extend({ freshness: Freshness }).openapi('Timeline');
 
 export const ProductList = z
   .object({ items: z.array(ProductSnapshot), nextCursor: z.string().nullable() })
@@ -72,8 +53,12 @@ export const ListOrdersQuery = z.object({
       'From POST /v1/orders, and only the customer it was issued to: wait (up to 2 s) until the list includes that order',
   }),
 });
-/** `?limit=` of the admin lists (mail, deliveries, dead letters). */
-export const AdminListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+/** `?limit=&cursor=` of the admin lists (mail, deliveries, dead letters). */
+export const AdminPageQuery = responses.AdminPageQuery;
+/** `?limit=` of the admin lists that answer one page (exceptions). */
+export const AdminListQuery = responses.AdminPageQuery.pick({ limit: true });
+/** A page of `item`s, named for the OpenAPI document. */
+export const PageOf = <T extends z.ZodType>(item: T, name: string) => responses.Page(item).openapi(name);
 export const ListProductsQuery = z.object({ limit: Limit, cursor: z.string().max(100).optional() });
 
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;

@@ -1,3 +1,4 @@
+import { bus } from '../../shared/bus';
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { health } from '../../shared/health';
@@ -13,7 +14,7 @@ export default failClosed('inventory', InventoryConfig, {
   fetch: health('inventory'),
   queue(batch, env, ctx?: ExecutionContext) {
     // The answers to a whole batch travel as one message.
-    const answers = holdAnswers(env.BUS);
+    const answers = holdAnswers(bus(env));
     return consume(batch, handlers({ ...env, BUS: answers.queue }), {
       deadLetters: env.DEAD_LETTERS,
       answers,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BusBindings } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 import type { OutboundPolicy } from '../../shared/outbound';
 
@@ -18,6 +19,7 @@ export const NotificationsConfig = z
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number({ error: 'must be a number' }).int().min(1).max(20),
     WEBHOOK_ALLOWED_HOSTS: HostList,
   })
+  .and(BusBindings)
   .transform((e) => ({
     webhookMaxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
     outbound: { allowedHosts: e.WEBHOOK_ALLOWED_HOSTS } satisfies OutboundPolicy,

@@ -1,10 +1,13 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { reply } from '../../shared/errors';
 import { health } from '../../shared/health';
 import { Meter } from '../../shared/metrics';
 import { holdAnswers } from '../../shared/packet';
+import { WEBHOOKS_QUEUE } from '../../shared/queue-names';
+import type { AdminPageQuery } from '../../shared/responses';
 import type { NotificationsRpc } from '../../shared/rpc';
 import { NotificationsConfig, notificationsConfig } from './config';
 import { deliverWebhooks, handlers } from './consumer';
@@ -13,8 +16,8 @@ import { createSubscription, deleteSubscription, listDeliveries, listSubscriptio
 
 /** The notifications service as the gateway calls it: the mail sink and webhook subscriptions. */
 export class NotificationsService extends WorkerEntrypoint<Env> implements NotificationsRpc {
-  listMail(limit: number) {
-    return this.serve(() => listMail(this.env.DB, limit));
+  listMail(page: AdminPageQuery) {
+    return this.serve(() => listMail(this.env.DB, page));
   }
 
   listWebhooks() {
@@ -29,8 +32,8 @@ export class NotificationsService extends WorkerEntrypoint<Env> implements Notif
     return this.serve(() => deleteSubscription(this.env.DB, id));
   }
 
-  listDeliveries(subscriptionId: string, limit: number) {
-    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, limit));
+  listDeliveries(subscriptionId: string, page: AdminPageQuery) {
+    return this.serve(() => listDeliveries(this.env.DB, subscriptionId, page));
   }
 
   /** Answers `work`, or `misconfigured` while the configuration does not hold. */
@@ -43,8 +46,8 @@ export default failClosed('notifications', NotificationsConfig, {
   fetch: health('notifications'),
   queue(batch, env, ctx?: ExecutionContext) {
     // The answers to a whole batch travel as one message.
-    const answers = holdAnswers(env.BUS);
-    return batch.queue === 'conveyor-webhooks'
+    const answers = holdAnswers(bus(env));
+    return batch.queue === WEBHOOKS_QUEUE
       ? deliverWebhooks(batch, env)
       : consume(batch, handlers({ ...env, BUS: answers.queue }), {
           deadLetters: env.DEAD_LETTERS,

@@ -1,4 +1,5 @@
-import type { SentMail } from '../../shared/rpc';
+import { after, pageOf } from '../../shared/cursor';
+import type { AdminPageQuery, Page, SentMail } from '../../shared/responses';
 import type { Mail } from './templates';
 
 /** Sends e-mail; `id` makes a repeat of the same message a no-op. */
@@ -112,18 +113,20 @@ export function d1Sink(db: D1Database): Mailer & { has(id: string): Promise<bool
   };
 }
 
-/** The newest messages in the sink. */
-export async function listMail(db: D1Database, limit: number): Promise<SentMail[]> {
+/** The messages in the sink, newest first, a page at a time. */
+export async function listMail(db: D1Database, { limit, cursor }: AdminPageQuery): Promise<Page<SentMail>> {
+  const [at, id] = after(cursor);
   const { results } = await db
-    .prepare('SELECT id, order_id, recipient, subject, body, created_at FROM mail ORDER BY created_at DESC LIMIT ?')
-    .bind(limit)
+    .prepare(
+      `SELECT id, order_id, recipient, subject, body, created_at FROM mail WHERE (created_at, id) < (?, ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
+    .bind(at, id, limit + 1)
     .all<{ id: string; order_id: string; recipient: string; subject: string; body: string; created_at: string }>();
-  return results.map((r) => ({
-    id: r.id,
-    orderId: r.order_id,
-    to: r.recipient,
-    subject: r.subject,
-    body: r.body,
-    createdAt: r.created_at,
-  }));
+  return pageOf(
+    results,
+    limit,
+    (r) => [r.created_at, r.id],
+    (r) => ({ id: r.id, orderId: r.order_id, to: r.recipient, subject: r.subject, body: r.body, createdAt: r.created_at }),
+  );
 }

@@ -1,10 +1,12 @@
+import { after, pageOf } from '../../shared/cursor';
 import { AppError } from '../../shared/errors';
 import type { Event } from '../../shared/events';
 import { deterministicId } from '../../shared/ids';
 import { type OutboundPolicy, refusalOf } from '../../shared/outbound';
-import { minimised } from '../../shared/personal-data';
-import type { WebhookDelivery, WebhookSubscription } from '../../shared/rpc';
+import { minimised, type Personal } from '../../shared/personal-data';
+import type { AdminPageQuery, Page, WebhookDelivery, WebhookSubscription } from '../../shared/responses';
 import { matches, type Pattern } from '../../shared/subscriptions';
+import type { WebhookJob } from '../../shared/webhook-job';
 import { newSecret, signWebhook } from './signature';
 
 type SubscriptionRow = {
@@ -64,17 +66,18 @@ export async function deleteSubscription(db: D1Database, id: string): Promise<vo
 
 /**
  * Records one delivery per subscription that wants `event`, with the exact payload to send (never
- * the payment token; the shipping address only for subscriptions allowed personal data), and
- * answers the ids of those still pending. The delivery id is derived from event and subscription,
- * so a redelivered event finds its deliveries instead of making new ones; it is also the
- * `webhook-id` receivers dedup on.
+ * the payment token; the address and e-mail, opened by `personal`, only for subscriptions allowed
+ * personal data), and answers the jobs of those still pending: what to put on the webhooks queue.
+ * The delivery id is derived from event and subscription, so a redelivered event finds its
+ * deliveries instead of making new ones; it is also the `webhook-id` receivers dedup on.
  */
-export async function planDeliveries(db: D1Database, event: Event): Promise<string[]> {
+export async function planDeliveries(db: D1Database, event: Event, personal?: () => Promise<Personal>): Promise<WebhookJob[]> {
   const subscriptions = (await listSubscriptions(db)).filter((s) => s.eventTypes.some((p) => matches(p as Pattern, event.type)));
   if (subscriptions.length === 0) return [];
   const now = new Date().toISOString();
+  const opened = personal && subscriptions.some((s) => s.personalData) ? await personal() : undefined;
   const payload = (s: WebhookSubscription) =>
-    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s) });
+    JSON.stringify({ type: event.type, timestamp: event.occurredAt, data: minimised(event, s, opened) });
   const ids = await Promise.all(subscriptions.map((s) => deterministicId(`${event.id}/${s.id}`).then((id) => `msg_${id}`)));
   await db.batch(
     subscriptions.map((s, i) =>
@@ -90,13 +93,35 @@ export async function planDeliveries(db: D1Database, event: Event): Promise<stri
     .prepare("SELECT id FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'")
     .bind(JSON.stringify(ids))
     .all<{ id: string }>();
-  return results.map((r) => r.id);
+  const pending = new Set(results.map((r) => r.id));
+  return subscriptions
+    .map((s, i) => ({
+      deliveryId: ids[i]!,
+      eventId: event.id,
+      eventType: event.type,
+      orderId: event.subject,
+      subscriptionId: s.id,
+      endpoint: s.url,
+    }))
+    .filter((job) => pending.has(job.deliveryId));
+}
+
+/** A receiver that failed; `redriven` when the delivery had failed for good before (an operator redrove it). */
+export class DeliveryFailed extends Error {
+  constructor(
+    readonly deliveryId: string,
+    readonly why: string,
+    readonly redriven: boolean,
+  ) {
+    super(`webhook ${deliveryId}: ${why}`);
+  }
 }
 
 /**
  * Attempts one delivery: signs the stored payload the Standard Webhooks way and POSTs it. Answers
- * normally when delivered (or nothing is left to do); throws when the receiver failed, so the
- * queue retries it with backoff. Every attempt carries the same `webhook-id`.
+ * normally when delivered (or nothing is left to do); throws {@link DeliveryFailed} when the
+ * receiver failed, so the queue retries it with backoff. Every attempt carries the same
+ * `webhook-id`. A delivery that had failed for good stays `failed` until it is delivered.
  *
  * The URL is checked again first (the rules may have changed since the subscription was made): a
  * refused one fails the delivery for good, unsent. Redirects are not followed, and what the log
@@ -150,8 +175,9 @@ export async function attemptDelivery(
         ? 'the receiver did not answer within 10 s'
         : 'the receiver could not be reached';
   }
-  await record(db, row.id, code, error, error ? 'pending' : 'delivered');
-  if (error) throw new Error(`webhook ${row.id}: ${error}`);
+  const redriven = row.status === 'failed';
+  await record(db, row.id, code, error, error ? (redriven ? 'failed' : 'pending') : 'delivered');
+  if (error) throw new DeliveryFailed(row.id, error, redriven);
 }
 
 async function record(db: D1Database, id: string, code: number | null, error: string | null, status: WebhookDelivery['status']) {
@@ -185,22 +211,35 @@ type DeliveryRow = {
   updated_at: string;
 };
 
-/** The delivery log of one subscription, newest first. */
-export async function listDeliveries(db: D1Database, subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
+/** The delivery log of one subscription, newest first, a page at a time. */
+export async function listDeliveries(
+  db: D1Database,
+  subscriptionId: string,
+  { limit, cursor }: AdminPageQuery,
+): Promise<Page<WebhookDelivery>> {
+  const [at, id] = after(cursor);
   const { results } = await db
-    .prepare('SELECT * FROM webhook_deliveries WHERE subscription_id = ? ORDER BY created_at DESC LIMIT ?')
-    .bind(subscriptionId, limit)
+    .prepare(
+      `SELECT * FROM webhook_deliveries WHERE subscription_id = ? AND (created_at, id) < (?, ?)
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
+    )
+    .bind(subscriptionId, at, id, limit + 1)
     .all<DeliveryRow>();
-  return results.map((r) => ({
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    eventId: r.event_id,
-    eventType: r.event_type,
-    status: r.status,
-    attempts: r.attempts,
-    lastStatusCode: r.last_status_code,
-    lastError: r.last_error,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  }));
+  return pageOf(
+    results,
+    limit,
+    (r) => [r.created_at, r.id],
+    (r) => ({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      eventId: r.event_id,
+      eventType: r.event_type,
+      status: r.status,
+      attempts: r.attempts,
+      lastStatusCode: r.last_status_code,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { requireConfig } from '../../shared/config';
 import { DomainError, type Reply, reply } from '../../shared/errors';
 import type { Event, OrderSnapshot } from '../../shared/events';
@@ -6,7 +7,7 @@ import { factId } from '../../shared/ids';
 import { Inbox } from '../../shared/inbox';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { type Cause, newEvent } from '../../shared/publish';
-import type { OrderInspection, PlaceOrderAnswer } from '../../shared/rpc';
+import type { SagaBookkeeping } from '../../shared/responses';
 import { OrdersConfig } from './config';
 import { EventStream } from './event-stream';
 import { IdempotencyRecord } from './idempotency';
@@ -48,7 +49,7 @@ export class OrderDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.stream = new EventStream(ctx.storage);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
     this.inbox = new Inbox(ctx.storage);
     this.idempotency = new IdempotencyRecord(ctx.storage);
     const config = requireConfig('orders', OrdersConfig, env);
@@ -65,7 +66,7 @@ export class OrderDO extends DurableObject<Env> {
     command: Extract<OrderCommand, { type: 'PlaceOrder' }>,
     traceparent: string,
     key?: { fingerprint: string },
-  ): Promise<Reply<PlaceOrderAnswer>> {
+  ): Promise<Reply<{ order: OrderSnapshot; replayed: boolean }>> {
     return reply(async () => {
       const seen = key ? this.idempotency.lookup(key.fingerprint) : { kind: 'new' as const };
       if (seen.kind === 'mismatch')
@@ -104,7 +105,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** The order with the saga's bookkeeping, for operators: the steps still open and how often they were asked for. */
-  async inspect(): Promise<OrderInspection | null> {
+  async inspect(): Promise<(OrderSnapshot & SagaBookkeeping) | null> {
     if (this.state.status === 'empty') return null;
     const { awaiting, nudges, waitingSince } = this.state;
     return { ...snapshot(this.state), awaiting, nudges, waitingSince, nextDeadline: toIso(this.nextDeadline()) };

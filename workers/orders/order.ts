@@ -1,6 +1,7 @@
 import type { Decider } from '../../shared/decider';
 import { DomainError } from '../../shared/errors';
-import type { CancelReason, EventType, OrderLine, OrderSnapshot, OrderStatus, ShippingAddress } from '../../shared/events';
+import type { CancelReason, EventType, OrderLine, OrderSnapshot, OrderStatus } from '../../shared/events';
+import type { Sealed } from '../../shared/sealed';
 
 /**
  * A step the order waits for, owned by another service. Each has the event that asks for it (sent
@@ -43,16 +44,23 @@ export type Fact =
 
 type At = { at: string };
 
-/** What the customer asked for, as placed: it never changes afterwards. */
+/**
+ * What the customer asked for, as placed: it never changes afterwards. The order keeps its
+ * personal data and payment token only sealed (by the orders service, before placing): its stream,
+ * its events and its answers hold ciphertext.
+ */
 type OrderTerms = {
   id: string;
   customerId: string;
-  email?: string;
+  /** Sealed with the customer's key (shared/personal-data.ts). */
+  email?: Sealed;
   items: OrderLine[];
   totalCents: number;
   currency: string;
-  shippingAddress: ShippingAddress;
-  paymentToken: string;
+  /** Sealed with the customer's key. */
+  shippingAddress: Sealed;
+  /** Sealed for payments alone. */
+  paymentToken: Sealed;
 };
 
 /** What happened to one order: the changes of its stream, in the order they happened (what the world hears of them are the order.* events, see {@link announce}). */

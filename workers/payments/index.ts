@@ -2,8 +2,8 @@ import { failClosed } from '../../shared/config';
 import { consume } from '../../shared/consume';
 import { health } from '../../shared/health';
 import { Meter } from '../../shared/metrics';
+import { PaymentsConfig } from './config';
 import { handlers } from './consumer';
-import { PaymentsConfig } from './payment-do';
 
 export { PaymentDO } from './payment-do';
 

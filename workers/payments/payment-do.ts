@@ -1,11 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
-import * as z from 'zod';
-import { requireConfig } from '../../shared/config';
-import type { Event, OrderSnapshot } from '../../shared/events';
+import { bus } from '../../shared/bus';
+import type { DataOf, Event } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
+import { openPaymentToken } from '../../shared/personal-data';
 import { type Cause, newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
+import type { Keyring } from '../../shared/sealed';
+import { paymentsConfig } from './config';
 import { httpProvider } from './http-provider';
 import {
   announce,
@@ -27,21 +29,8 @@ const SOURCE = 'payments';
 /** Provider calls one turn makes before leaving the rest to the alarm; each call moves the payment on. */
 const MAX_CALLS_PER_TURN = 8;
 
-/** What payments needs from its environment, checked before it serves, consumes or calls a provider. */
-export const PaymentsConfig = z
-  .object({
-    PAYMENT_PROVIDER: z.enum(['sandbox', 'http']),
-    PAYMENT_API_URL: z.url(),
-    PAYMENT_API_KEY: z.string().optional(),
-    PAYMENT_GIVE_UP_SECONDS: z.coerce.number().positive(),
-    PAYMENT_TIMEOUT_SECONDS: z.coerce.number().positive(),
-  })
-  .refine(
-    (c) => c.PAYMENT_PROVIDER !== 'http' || Boolean(c.PAYMENT_API_KEY),
-    'PAYMENT_API_KEY is required for the http provider',
-  );
-
-type OrderToPay = OrderSnapshot & { payment?: { token: string } };
+/** An order as payments hears of it: any order.* event's data (only order.placed carries the sealed token). */
+type OrderToPay = DataOf<'order.confirmed'> & Partial<Pick<DataOf<'order.placed'>, 'payment'>>;
 
 /**
  * The payment of one order: a thin shell around the `payment` decider. Each message is decided,
@@ -57,18 +46,20 @@ export class PaymentDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly provider: PaymentProvider;
   private readonly policy: PaymentPolicy;
+  private readonly tokenKeys: Keyring;
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    const config = requireConfig('payments', PaymentsConfig, env);
+    const config = paymentsConfig(env);
+    this.tokenKeys = config.PAYMENT_TOKEN_KEYS;
     migrate(ctx.storage, 'payment', [
       `CREATE TABLE IF NOT EXISTS payment (id INTEGER PRIMARY KEY CHECK (id = 1), order_id TEXT NOT NULL, status TEXT NOT NULL,
         reference TEXT, amount_cents INTEGER NOT NULL, currency TEXT NOT NULL, updated_at TEXT NOT NULL)`,
       `CREATE TABLE payment_state (id INTEGER PRIMARY KEY CHECK (id = 1), state TEXT NOT NULL, cause TEXT,
         updated_at INTEGER NOT NULL)`,
     ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
     this.policy = { ...defaultPolicy, giveUpAfterMs: config.PAYMENT_GIVE_UP_SECONDS * 1000 };
     this.provider =
       config.PAYMENT_PROVIDER === 'http'
@@ -81,9 +72,14 @@ export class PaymentDO extends DurableObject<Env> {
     ({ state: this.state, cause: this.cause } = this.load());
   }
 
-  /** On order.placed. */
-  authorize(order: OrderToPay, cause: Cause): Promise<Payment> {
-    const { token = '' } = order.payment ?? {};
+  /**
+   * On order.placed: opens the token orders sealed for payments (null when it cannot: the decider
+   * then declines without asking the provider). The clear token lives only in this object's state,
+   * and only while the authorization is under way.
+   */
+  async authorize(order: OrderToPay, cause: Cause): Promise<Payment> {
+    const token = await openPaymentToken(this.tokenKeys, order);
+    if (token === null) console.warn(JSON.stringify({ msg: 'payment token unreadable; declining', orderId: order.id }));
     return this.handle({ type: 'Authorize', ...terms(order), token, placedAt: order.placedAt }, cause);
   }
 
@@ -187,7 +183,7 @@ export class PaymentDO extends DurableObject<Env> {
   }
 }
 
-function terms(order: OrderSnapshot) {
+function terms(order: OrderToPay) {
   return { orderId: order.id, amountCents: order.totalCents, currency: order.currency };
 }
 

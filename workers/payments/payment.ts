@@ -65,8 +65,12 @@ export type ProviderAnswer =
   | { call: 'lookup'; result: LookupResult };
 
 export type PaymentMessage =
-  /** order.placed. The give-up deadline counts from `placedAt` (ISO), as the order saga's does. */
-  | ({ type: 'Authorize'; token: string; placedAt?: string } & OrderTerms)
+  /**
+   * order.placed. The give-up deadline counts from `placedAt` (ISO), as the order saga's does.
+   * `token` is null when the order's sealed token cannot be opened (its key retired from the
+   * keyring, or an event of version 1): payments declines at once, without asking the provider.
+   */
+  | ({ type: 'Authorize'; token: string | null; placedAt?: string } & OrderTerms)
   /** order.confirmed. */
   | ({ type: 'Capture' } & OrderTerms)
   /** order.cancelled: void an authorization, refund a capture, or remember that none may follow. */
@@ -121,6 +125,8 @@ export type Fact = 'authorized' | 'declined' | 'captured' | 'voided' | 'refunded
 export type PaymentEvent =
   | { type: 'AuthorizationRequested'; order: OrderTerms; token: string; giveUpAt: number; at: number }
   | { type: 'CancelledBeforeAuthorization'; order: OrderTerms; at: number }
+  /** The order's payment token could not be read: nothing was asked of the provider. */
+  | { type: 'TokenUnreadable'; order: OrderTerms; at: number }
   | { type: 'Authorized'; reference: string; at: number }
   | { type: 'Declined'; reason: string; at: number }
   /** Payments stopped trying and declined; whatever the provider may hold is looked up and voided. */
@@ -170,6 +176,9 @@ export const PROVIDER_UNAVAILABLE = 'provider_unavailable';
 /** The reason payment.declined gives when the order was cancelled before anything was authorized. */
 export const ORDER_CANCELLED = 'order_cancelled';
 
+/** The reason payment.declined gives when the order's payment token cannot be read (see shared/personal-data.ts). */
+export const TOKEN_UNREADABLE = 'payment_token_unreadable';
+
 export const initialState: Payment = { status: 'new' };
 
 /** Delay before the next try after `attempts` failures: 1 s, 2 s, 4 s … up to the cap. */
@@ -214,6 +223,7 @@ function onAuthorize(
   switch (state.status) {
     case 'new': {
       const { orderId, amountCents, currency, token } = message;
+      if (token === null) return [{ type: 'TokenUnreadable', order: { orderId, amountCents, currency }, at }];
       const from = message.placedAt ? Date.parse(message.placedAt) : at;
       return [
         {
@@ -442,6 +452,8 @@ export function evolve(state: Payment, event: PaymentEvent): Payment {
       return { status: 'authorizing', order: event.order, answer: null, token: event.token, giveUpAt: event.giveUpAt, ...due };
     case 'CancelledBeforeAuthorization':
       return { status: 'voided_before_authorization', order: event.order };
+    case 'TokenUnreadable':
+      return { status: 'declined', order: event.order, answer: { outcome: 'declined', reason: TOKEN_UNREADABLE } };
     case 'Authorized':
       return { status: 'authorized', ...known(state), answer: { outcome: 'authorized' }, reference: event.reference };
     case 'Declined':
@@ -608,6 +620,7 @@ export function announce(event: PaymentEvent, state: Payment): Announcement | nu
       return fact('authorized', state);
     case 'Declined':
     case 'AuthorizationAbandoned':
+    case 'TokenUnreadable':
       return fact('declined', state);
     case 'Captured':
       return fact('captured', state);

@@ -21,14 +21,15 @@ export async function project(db: D1Database, event: Event, tables: Tables = LIV
       .prepare(
         `INSERT INTO ${tables.timeline} (event_id, subject, type, source, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       )
-      // What the customer reads back: their own order, but never the payment token.
+      // What the customer reads back: the facts of their order, never the payment token nor personal
+      // data (events carry both sealed; the read side never opens them, so it holds nothing to erase).
       .bind(
         event.id,
         event.subject,
         event.type,
         event.source,
         event.occurredAt,
-        JSON.stringify(minimised(event, { personalData: true }).data),
+        JSON.stringify(minimised(event, { personalData: false }).data),
       ),
     db
       .prepare(

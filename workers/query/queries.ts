@@ -1,27 +1,15 @@
-import * as z from 'zod';
 import type { Write } from '../../shared/consistency';
-import { AppError } from '../../shared/errors';
+import { after, pageOf } from '../../shared/cursor';
 import type { CancelReason, OrderStatus } from '../../shared/events';
-import type { Freshness, ListOrdersQuery, OrderException, OrderSummary, TimelineEntry } from '../../shared/rpc';
-
-const encodeCursor = (placedAt: string, id: string) => btoa(JSON.stringify([placedAt, id]));
-
-const Cursor = z.tuple([z.string(), z.string()]);
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const parsed = Cursor.safeParse(JSON.parse(atob(cursor)));
-    if (parsed.success) return parsed.data;
-  } catch {}
-  throw new AppError({ code: 'invalid_cursor', message: 'cursor is not one this API returned', status: 400 });
-}
+import type { Freshness, OrderException, OrderSummary, TimelineEntry } from '../../shared/responses';
+import type { ListOrdersQuery } from '../../shared/rpc';
 
 /**
  * A customer's orders, newest first, optionally by status and placement time. The cursor is the
  * (placedAt, id) of the last row shown, so pages stay stable while new orders arrive.
  */
 export async function listOrders(db: D1Database, q: ListOrdersQuery) {
-  const [afterPlacedAt, afterId] = q.cursor ? decodeCursor(q.cursor) : ['\uffff', ''];
+  const [afterPlacedAt, afterId] = after(q.cursor);
   const { results } = await db
     .prepare(
       `SELECT * FROM orders WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2) AND (placed_at, id) < (?3, ?4)
@@ -30,7 +18,7 @@ export async function listOrders(db: D1Database, q: ListOrdersQuery) {
     )
     .bind(q.customerId, q.status ?? null, afterPlacedAt, afterId, q.from ?? null, q.to ?? null, q.limit + 1)
     .all<Record<string, string | number | null>>();
-  const items: OrderSummary[] = results.slice(0, q.limit).map((r) => ({
+  const toSummary = (r: Record<string, string | number | null>): OrderSummary => ({
     id: String(r.id),
     status: r.status as OrderStatus,
     totalCents: Number(r.total_cents),
@@ -40,10 +28,9 @@ export async function listOrders(db: D1Database, q: ListOrdersQuery) {
     version: Number(r.version),
     placedAt: String(r.placed_at),
     updatedAt: String(r.updated_at),
-  }));
-  const last = items.at(-1);
-  const nextCursor = results.length > q.limit && last ? encodeCursor(last.placedAt, last.id) : null;
-  return { items, nextCursor, freshness: await freshness(db) };
+  });
+  const page = pageOf(results, q.limit, (r) => [String(r.placed_at), String(r.id)], toSummary);
+  return { ...page, freshness: await freshness(db) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type AuditEntry, AuditQuery } from '../../shared/audit';
-import { AppError } from '../../shared/errors';
-import type { Page } from '../../shared/rpc';
+import { after, pageOf } from '../../shared/cursor';
+import type { Page } from '../../shared/responses';
 
 type Row = {
   id: string;
@@ -28,29 +28,21 @@ export async function record(db: D1Database, e: AuditEntry): Promise<void> {
     .run();
 }
 
-const encodeCursor = (r: Row) => btoa(JSON.stringify([r.at, r.id]));
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const [at, id] = JSON.parse(atob(cursor));
-    if (typeof at === 'string' && typeof id === 'string') return [at, id];
-  } catch {}
-  throw new AppError({ code: 'invalid_cursor', message: 'cursor is not one this API returned', status: 400 });
-}
-
 /** The audit log, newest first, optionally of one operator, cursor-paged. */
 export async function list(db: D1Database, input: AuditQuery): Promise<Page<AuditEntry>> {
   const q = AuditQuery.parse(input);
-  const [beforeAt, beforeId] = q.cursor ? decodeCursor(q.cursor) : ['\uffff', ''];
+  const [beforeAt, beforeId] = after(q.cursor);
   const { results } = await db
     .prepare(
       `SELECT * FROM audit_log WHERE (?1 IS NULL OR actor = ?1) AND (at, id) < (?2, ?3) ORDER BY at DESC, id DESC LIMIT ?4`,
     )
     .bind(q.actor ?? null, beforeAt, beforeId, q.limit + 1)
     .all<Row>();
-  const rows = results.slice(0, q.limit);
-  return {
-    items: rows.map((r) => ({
+  return pageOf(
+    results,
+    q.limit,
+    (r) => [r.at, r.id],
+    (r) => ({
       id: r.id,
       at: r.at,
       actor: r.actor,
@@ -63,7 +55,6 @@ export async function list(db: D1Database, input: AuditQuery): Promise<Page<Audi
       status: r.status,
       outcome: r.outcome,
       requestId: r.request_id,
-    })),
-    nextCursor: results.length > q.limit && rows.length > 0 ? encodeCursor(rows.at(-1)!) : null,
-  };
+    }),
+  );
 }

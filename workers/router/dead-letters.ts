@@ -1,7 +1,10 @@
 import type { DeadLetter } from '../../shared/consume';
+import { after, pageOf } from '../../shared/cursor';
 import { AppError } from '../../shared/errors';
 import { sha256 } from '../../shared/ids';
-import type { DeadLetterDetail, DeadLetterSummary } from '../../shared/rpc';
+import { queueOfDeadLetters } from '../../shared/queue-names';
+import type { AdminPageQuery, DeadLetterDetail, DeadLetterSummary, Page } from '../../shared/responses';
+import { WebhookJob } from '../../shared/webhook-job';
 
 type Row = {
   id: string;
@@ -11,6 +14,8 @@ type Row = {
   body: string;
   event_id: string | null;
   event_type: string | null;
+  order_id: string | null;
+  endpoint: string | null;
   status: 'dead' | 'redriven';
   times: number;
   first_at: string;
@@ -25,6 +30,8 @@ const summary = (r: Row): DeadLetterSummary => ({
   attempts: r.attempts,
   eventId: r.event_id,
   eventType: r.event_type,
+  orderId: r.order_id,
+  endpoint: r.endpoint,
   times: r.times,
   firstAt: r.first_at,
   lastAt: r.last_at,
@@ -44,7 +51,7 @@ export async function keep(db: D1Database, dlq: string, message: { body: unknown
     ? message.body
     : {
         deadLetter: {
-          queue: dlq.replace(/-dlq$/, ''),
+          queue: queueOfDeadLetters(dlq),
           reason: 'retries exhausted (moved by the queue)',
           attempts: message.attempts,
           at: new Date().toISOString(),
@@ -52,14 +59,13 @@ export async function keep(db: D1Database, dlq: string, message: { body: unknown
         body: message.body,
       };
   const body = JSON.stringify(letter.body);
-  const event = letter.body as { id?: unknown; type?: unknown };
-  const eventId = typeof event?.id === 'string' ? event.id : null;
-  const id = `dl_${(await sha256(`${letter.deadLetter.queue}\n${eventId ?? body}`)).slice(0, 24)}`;
+  const { key, eventId, eventType, orderId, endpoint } = about(letter.body, body);
+  const id = `dl_${(await sha256(`${letter.deadLetter.queue}\n${key}`)).slice(0, 24)}`;
   await db
     .prepare(
-      `INSERT INTO dead_letters (id, queue, reason, attempts, body, event_id, event_type, status, first_at, last_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'dead', ?8, ?8)
-       ON CONFLICT (id) DO UPDATE SET reason = ?3, attempts = ?4, body = ?5, status = 'dead', times = times + 1, last_at = ?8`,
+      `INSERT INTO dead_letters (id, queue, reason, attempts, body, event_id, event_type, order_id, endpoint, status, first_at, last_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'dead', ?10, ?10)
+       ON CONFLICT (id) DO UPDATE SET reason = ?3, attempts = ?4, body = ?5, status = 'dead', times = times + 1, last_at = ?10`,
     )
     .bind(
       id,
@@ -68,19 +74,53 @@ export async function keep(db: D1Database, dlq: string, message: { body: unknown
       letter.deadLetter.attempts,
       body,
       eventId,
-      typeof event?.type === 'string' ? event.type : null,
+      eventType,
+      orderId,
+      endpoint,
       letter.deadLetter.at,
     )
     .run();
 }
 
-/** The dead letters waiting for an operator, newest first. */
-export async function list(db: D1Database, limit: number): Promise<DeadLetterSummary[]> {
+const text = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/**
+ * What a dead message is about: an event (its id, type and order), or a webhook delivery (its
+ * event, order and endpoint). `key` names the message so the same one dead-lettered again is the
+ * same entry: the delivery (one per event and endpoint), else the event, else the body itself.
+ */
+export function about(message: unknown, body: string) {
+  const job = WebhookJob.safeParse(message);
+  if (job.success) {
+    const { deliveryId, eventId, eventType, orderId, endpoint } = job.data;
+    return {
+      key: deliveryId,
+      eventId: eventId ?? null,
+      eventType: eventType ?? null,
+      orderId: orderId ?? null,
+      endpoint: endpoint ?? null,
+    };
+  }
+  const event = (typeof message === 'object' && message !== null ? message : {}) as Record<string, unknown>;
+  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>;
+  const eventId = text(event.id);
+  return {
+    key: eventId ?? body,
+    eventId,
+    eventType: text(event.type),
+    orderId: text(data.orderId) ?? (text(event.type)?.startsWith('order.') ? text(event.subject) : null),
+    endpoint: null,
+  };
+}
+
+/** The dead letters waiting for an operator, newest first, a page at a time. */
+export async function list(db: D1Database, { limit, cursor }: AdminPageQuery): Promise<Page<DeadLetterSummary>> {
+  const [at, id] = after(cursor);
   const { results } = await db
-    .prepare("SELECT * FROM dead_letters WHERE status = 'dead' ORDER BY last_at DESC LIMIT ?")
-    .bind(limit)
+    .prepare("SELECT * FROM dead_letters WHERE status = 'dead' AND (last_at, id) < (?, ?) ORDER BY last_at DESC, id DESC LIMIT ?")
+    .bind(at, id, limit + 1)
     .all<Row>();
-  return results.map(summary);
+  return pageOf(results, limit, (r) => [r.last_at, r.id], summary);
 }
 
 async function row(db: D1Database, id: string): Promise<Row> {

@@ -1,24 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
-import { BUCKETS_MS, bucketOf, type Labels, type Milestone, type Point, quantile, type Span } from '../../shared/metrics';
+import { bucketOf, type Labels, type Milestone, type Point, type Span } from '../../shared/metrics';
 import { type MetricsReport, type MetricsWindow, type SpanView, WINDOW_MINUTES } from '../../shared/metrics-api';
-import { type BillableOp, costPerMillionOrders, PRICES } from '../../shared/prices';
 import { migrate } from '../../shared/schema';
+import { type Bucket, buildReport, type Counter, key, type MinuteCount, minuteOf, STUCK_AFTER_SECONDS } from './metrics-report';
 
 /** Per-minute rollups are kept a week, spans a day: enough for the dashboard's windows and waterfalls. */
 const KEEP_MINUTES = 7 * 24 * 60;
 const KEEP_SPANS_MS = 24 * 3600 * 1000;
-/** A pending order older than this is stuck: past the saga's own deadline (timeout × (nudges + 1)) with room to spare. */
-export const STUCK_AFTER_SECONDS = 120;
 
 const SETTLED = new Set(['confirmed', 'cancelled']);
 const RANK: Record<string, number> = { pending: 0, confirmed: 1, cancelled: 1, shipped: 2, delivered: 3 };
-
-const minuteOf = (ms: number) => Math.floor(ms / 60_000);
-/** Labels as one key: sorted, so the same series is always the same row. */
-const key = (labels: Labels) => JSON.stringify(Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))));
-
-type Counter = { name: string; labels: string; value: number };
-type Bucket = { name: string; labels: string; bucket: number; n: number; sum: number };
 
 /**
  * The local metrics store (one object, "global"): per-minute counters and histograms, spans, and
@@ -149,134 +140,43 @@ export class MetricsDO extends DurableObject<Env> {
   /** The aggregates of the last `window`; queue backlogs are filled in by the caller, which can ask the queues. */
   report(window: MetricsWindow, now = Date.now()): MetricsReport {
     const since = minuteOf(now) - WINDOW_MINUTES[window] + 1;
-    const counters = this.sql
-      .exec<Counter>('SELECT name, labels, sum(value) AS value FROM counters WHERE minute >= ? GROUP BY name, labels', since)
-      .toArray();
-    const buckets = this.sql
-      .exec<Bucket>(
-        'SELECT name, labels, bucket, sum(n) AS n, sum(sum) AS sum FROM histograms WHERE minute >= ? GROUP BY name, labels, bucket',
-        since,
-      )
-      .toArray();
-    const of = (name: string) =>
-      counters.filter((c) => c.name === name).map((c) => ({ ...JSON.parse(c.labels), value: c.value }));
-    const histogram = (name: string, match: (labels: Labels) => boolean) => {
-      const counts = new Array<number>(BUCKETS_MS.length + 1).fill(0);
-      for (const b of buckets) if (b.name === name && match(JSON.parse(b.labels))) counts[b.bucket]! += b.n;
-      const count = counts.reduce((a, b) => a + b, 0);
-      const q = (p: number) => {
-        const v = quantile(p, counts);
-        return v === null ? null : Math.round(v);
-      };
-      return { count, p50: q(0.5), p95: q(0.95), p99: q(0.99) };
-    };
-
-    const services = new Map<string, MetricsReport['services'][number]>();
-    for (const c of of('events_total') as (Labels & { value: number })[]) {
-      const id = `${c.service}\n${c.type}`;
-      const row = services.get(id) ?? {
-        service: c.service!,
-        type: c.type!,
-        handled: 0,
-        ignored: 0,
-        retried: 0,
-        deadLettered: 0,
-        latencyMs: histogram('handler_ms', (l) => l.service === c.service && l.type === c.type),
-      };
-      const field = ({ handled: 'handled', ignored: 'ignored', retried: 'retried', 'dead-lettered': 'deadLettered' } as const)[
-        c.outcome as 'handled'
-      ];
-      if (field) row[field] += c.value;
-      services.set(id, row);
-    }
-
-    const queues = new Map<string, MetricsReport['queues'][number]>();
-    for (const c of of('queue_messages_total') as (Labels & { value: number })[]) {
-      const row = queues.get(c.queue!) ?? { queue: c.queue!, sent: 0, delivered: 0, backlog: null, oldestAgeSeconds: null };
-      if (c.op === 'sent') row.sent += c.value;
-      if (c.op === 'delivered') row.delivered += c.value;
-      queues.set(c.queue!, row);
-    }
-
-    const placed = of('orders_placed_total').reduce((n, c) => n + c.value, 0);
-    const billable: Partial<Record<BillableOp, number>> = {};
-    for (const c of of('billable_total') as (Labels & { value: number })[]) {
-      billable[c.op as BillableOp] = (billable[c.op as BillableOp] ?? 0) + c.value;
-    }
-    const perOrder = Object.fromEntries(Object.entries(billable).map(([op, n]) => [op, placed > 0 ? n / placed : 0]));
-
-    const byStatus = Object.fromEntries(
-      this.sql
-        .exec<{ status: string; n: number }>('SELECT status, count(*) AS n FROM orders GROUP BY status')
+    return buildReport(window, since, now, {
+      counters: this.sql
+        .exec<Counter>('SELECT name, labels, sum(value) AS value FROM counters WHERE minute >= ? GROUP BY name, labels', since)
+        .toArray(),
+      buckets: this.sql
+        .exec<Bucket>(
+          'SELECT name, labels, bucket, sum(n) AS n, sum(sum) AS sum FROM histograms WHERE minute >= ? GROUP BY name, labels, bucket',
+          since,
+        )
+        .toArray(),
+      minutes: this.sql
+        .exec<MinuteCount>(
+          `SELECT minute, name, labels, sum(value) AS value FROM counters
+           WHERE minute >= ? AND name IN ('events_total', 'saga_outcomes_total') GROUP BY minute, name, labels ORDER BY minute`,
+          since,
+        )
+        .toArray(),
+      byStatus: Object.fromEntries(
+        this.sql
+          .exec<{ status: string; n: number }>('SELECT status, count(*) AS n FROM orders GROUP BY status')
+          .toArray()
+          .map((r) => [r.status, r.n]),
+      ),
+      stuck: this.sql
+        .exec<{ id: string; placed_at: string }>(
+          "SELECT id, placed_at FROM orders WHERE status = 'pending' AND placed_at < ? ORDER BY placed_at LIMIT 50",
+          new Date(now - STUCK_AFTER_SECONDS * 1000).toISOString(),
+        )
         .toArray()
-        .map((r) => [r.status, r.n]),
-    );
-    const stuck = this.sql
-      .exec<{ id: string; placed_at: string }>(
-        "SELECT id, placed_at FROM orders WHERE status = 'pending' AND placed_at < ? ORDER BY placed_at LIMIT 50",
-        new Date(now - STUCK_AFTER_SECONDS * 1000).toISOString(),
-      )
-      .toArray()
-      .map((r) => ({ orderId: r.id, placedAt: r.placed_at, ageSeconds: Math.round((now - Date.parse(r.placed_at)) / 1000) }));
-
-    const recent = this.sql
-      .exec<{ id: string; status: string; placed_at: string; reason: string | null }>(
-        'SELECT id, status, placed_at, reason FROM orders ORDER BY placed_at DESC LIMIT 20',
-      )
-      .toArray()
-      .map((r) => ({ orderId: r.id, status: r.status, placedAt: r.placed_at, reason: r.reason }));
-
-    const series = this.sql
-      .exec<{ minute: number; name: string; labels: string; value: number }>(
-        `SELECT minute, name, labels, sum(value) AS value FROM counters
-         WHERE minute >= ? AND name IN ('events_total', 'saga_outcomes_total') GROUP BY minute, name, labels ORDER BY minute`,
-        since,
-      )
-      .toArray();
-    const perMinute = new Map<number, { minute: string; events: number; confirmed: number; cancelled: number }>();
-    for (const r of series) {
-      const row = perMinute.get(r.minute) ?? {
-        minute: new Date(r.minute * 60_000).toISOString(),
-        events: 0,
-        confirmed: 0,
-        cancelled: 0,
-      };
-      const labels = JSON.parse(r.labels) as Labels;
-      if (r.name === 'events_total') row.events += r.value;
-      else if (labels.outcome === 'confirmed') row.confirmed += r.value;
-      else if (labels.outcome === 'cancelled') row.cancelled += r.value;
-      perMinute.set(r.minute, row);
-    }
-
-    return {
-      window,
-      from: new Date(since * 60_000).toISOString(),
-      to: new Date(now).toISOString(),
-      services: [...services.values()].sort((a, b) => a.service.localeCompare(b.service) || a.type.localeCompare(b.type)),
-      queues: [...queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)),
-      saga: {
-        placed,
-        latencyMs: {
-          confirmed: histogram('saga_ms', (l) => l.outcome === 'confirmed'),
-          cancelled: histogram('saga_ms', (l) => l.outcome === 'cancelled'),
-        },
-        outcomes: (of('saga_outcomes_total') as (Labels & { value: number })[]).map((c) => ({
-          outcome: c.outcome!,
-          reason: c.reason!,
-          count: c.value,
-        })),
-        byStatus,
-        stuck,
-        recent,
-      },
-      billable: {
-        orders: placed,
-        perOrder: Object.fromEntries(Object.entries(perOrder).map(([op, n]) => [op, Math.round(n * 100) / 100])),
-        costPerMillionOrdersUsd: costPerMillionOrders(perOrder),
-        pricesAsOf: PRICES.asOf,
-      },
-      series: [...perMinute.values()],
-    };
+        .map((r) => ({ orderId: r.id, placedAt: r.placed_at, ageSeconds: Math.round((now - Date.parse(r.placed_at)) / 1000) })),
+      recent: this.sql
+        .exec<{ id: string; status: string; placed_at: string; reason: string | null }>(
+          'SELECT id, status, placed_at, reason FROM orders ORDER BY placed_at DESC LIMIT 20',
+        )
+        .toArray()
+        .map((r) => ({ orderId: r.id, status: r.status, placedAt: r.placed_at, reason: r.reason })),
+    });
   }
 
   /** Every counter and histogram since the store began (Prometheus wants monotonic totals). */

@@ -1,5 +1,6 @@
 import type { Event } from '../../shared/events';
 import { type Meter, traceOf } from '../../shared/metrics';
+import { busQueue as busQueueName, inboxQueue } from '../../shared/queue-names';
 import type { Subscriber } from '../../shared/subscriptions';
 
 const SETTLES = new Set(['order.placed', 'order.confirmed', 'order.cancelled', 'order.shipped', 'order.delivered']);
@@ -15,13 +16,14 @@ export function recordRouted(
   events: readonly Event[],
   sent: ReadonlyMap<Subscriber, number>,
   busMessages = events.length,
+  busQueue = busQueueName(0),
   now = Date.now(),
 ) {
   meter.count('billable_total', { op: 'invocation' });
   meter.count('billable_total', { op: 'r2_write' });
   // Events travel packed: what the bus delivered is counted in messages, not events.
   meter.count('billable_total', { op: 'queue_message' }, busMessages);
-  meter.count('queue_messages_total', { queue: 'conveyor-bus', op: 'delivered' }, busMessages);
+  meter.count('queue_messages_total', { queue: busQueue, op: 'delivered' }, busMessages);
   for (const event of events) {
     meter.count('events_total', { type: event.type, outcome: 'handled' });
     const trace = traceOf(event.traceparent);
@@ -51,7 +53,7 @@ export function recordRouted(
     }
   }
   for (const [subscriber, n] of sent) {
-    meter.count('queue_messages_total', { queue: `conveyor-${subscriber}-inbox`, op: 'sent' }, n);
+    meter.count('queue_messages_total', { queue: inboxQueue(subscriber), op: 'sent' }, n);
     meter.count('billable_total', { op: 'queue_message' }, n);
   }
 }

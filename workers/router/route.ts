@@ -21,7 +21,7 @@ export function inboxes(env: Env): Inboxes {
 }
 
 /**
- * Routes a batch from the bus: dead-letters each event that is not valid or not from its rightful
+ * Routes a batch from a bus shard: dead-letters each event that is not valid or not from its rightful
  * publisher, archives the rest, then sends each subscriber one packet of every event of the batch
  * it subscribes to (`shared/packet.ts`), so an inbox takes one message per batch, not one per
  * event. A message is acked when every packet holding its events was sent; a failing inbox retries
@@ -32,7 +32,7 @@ export async function route(
   batch: MessageBatch<unknown>,
   inboxes: Inboxes,
   archive: R2Bucket,
-  options: ConsumeOptions & { lag?: (lagMs: number) => Promise<void> },
+  options: ConsumeOptions & { lag?: (lagMs: number) => Promise<void>; shard?: number },
 ) {
   const consumeOptions = { queue: batch.queue, ...options };
   const received: { message: Message<unknown>; event: Event }[] = [];
@@ -74,6 +74,7 @@ export async function route(
     await archiveEvents(
       archive,
       items.map((i) => i.event),
+      options.shard,
     );
   } catch (error) {
     console.error(JSON.stringify({ msg: 'archive failed; retrying batch', error: String(error) }));
@@ -106,6 +107,7 @@ export async function route(
       items.map((i) => i.event),
       packets,
       messages.size,
+      batch.queue,
     );
     await options.metrics.flush();
   }

@@ -1,18 +1,20 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { ReplayInput } from '../../shared/api';
 import { AuditEntry, type AuditQuery } from '../../shared/audit';
-import { AppError, reply } from '../../shared/errors';
+import { AppError, type Reply, reply } from '../../shared/errors';
+import type { AdminPageQuery, ReplayAnswer } from '../../shared/responses';
 import type { RouterRpc } from '../../shared/rpc';
 import * as audit from './audit';
 import { discard, inspect, list, redrive } from './dead-letters';
 import { readLag } from './lag';
+import { queuesByName } from './metrics-service';
 import { replay } from './replay';
 import { inboxes } from './route';
 
 /** The router as the gateway calls it: the dead-letter console, replay and the audit log. */
 export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
-  listDeadLetters(limit: number) {
-    return reply(() => list(this.env.DB, limit));
+  listDeadLetters(page: AdminPageQuery) {
+    return reply(() => list(this.env.DB, page));
   }
 
   getDeadLetter(id: string) {
@@ -27,7 +29,7 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
     return reply(() => discard(this.env.DB, id));
   }
 
-  replay(input: ReplayInput) {
+  replay(input: ReplayInput): Promise<Reply<ReplayAnswer>> {
     return reply(() => {
       const parsed = ReplayInput.safeParse(input);
       if (!parsed.success) throw new AppError({ code: 'invalid_request', message: parsed.error.message, status: 400 });
@@ -44,15 +46,13 @@ export class RouterService extends WorkerEntrypoint<Env> implements RouterRpc {
     return reply(() => audit.list(this.env.DB, query));
   }
 
-  /** How far behind the platform runs, for the gateway's admission control. */
+  /** How far behind each bus shard runs, for the gateway's admission control. */
   lag() {
     return reply(() => readLag(this.env.DB));
   }
 
-  /** Every queue a dead letter can come from, by name. */
+  /** Every queue a dead letter can come from, by name: each bus shard, each inbox, the webhook queue. */
   private queues(): Record<string, Queue> {
-    const byName: Record<string, Queue> = { 'conveyor-bus': this.env.BUS, 'conveyor-webhooks': this.env.WEBHOOKS };
-    for (const [subscriber, queue] of Object.entries(inboxes(this.env))) byName[`conveyor-${subscriber}-inbox`] = queue;
-    return byName;
+    return queuesByName(this.env);
   }
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import { BusBindings } from '../../shared/bus';
 
-/** Shipping reads no settings yet; the empty schema is where the next one gets checked. */
-export const ShippingConfig = z.object({});
+/** Shipping reads no settings yet, only the bus it publishes on. */
+export const ShippingConfig = BusBindings;

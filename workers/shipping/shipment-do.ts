@@ -1,10 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
+import { bus } from '../../shared/bus';
 import { type Reply, reply } from '../../shared/errors';
-import type { Event, ShippingAddress } from '../../shared/events';
+import type { Event, OrderSnapshot } from '../../shared/events';
 import { factId } from '../../shared/ids';
 import { armAlarm, Outbox } from '../../shared/outbox';
+import { openPersonal, type VaultRpc } from '../../shared/personal-data';
 import { type Cause, newEvent } from '../../shared/publish';
 import { migrate } from '../../shared/schema';
+import type { Sealed } from '../../shared/sealed';
 import {
   type Announcement,
   announce,
@@ -52,12 +55,35 @@ export class ShipmentDO extends DurableObject<Env> {
       'ALTER TABLE shipment ADD COLUMN exception_at INTEGER',
       'ALTER TABLE shipment ADD COLUMN exception_repeats INTEGER',
     ]);
-    this.outbox = new Outbox(ctx.storage, env.BUS);
+    this.outbox = new Outbox(ctx.storage, bus(env));
   }
 
-  /** order.confirmed: creates the shipment, once; never after it was called off. */
-  async create(order: { id: string; shippingAddress: ShippingAddress }, cause: Cause): Promise<ShipmentStatus | null> {
-    return this.execute({ type: 'Create', orderId: order.id, address: order.shippingAddress }, { cause });
+  /**
+   * order.confirmed: creates the shipment, once; never after it was called off. Creating it is when
+   * the parcel is addressed, so the address is opened (through the vault) first: one that cannot be
+   * read (its customer erased, or an event of version 1) creates no shipment, and the order's saga,
+   * still waiting for it, flags the order `overdue` for an operator. Nothing is shipped blind.
+   */
+  async create(
+    order: Pick<OrderSnapshot, 'id' | 'customerId' | 'shippingAddress'>,
+    cause: Cause,
+  ): Promise<ShipmentStatus | null> {
+    const address = this.load().status === 'none' ? await this.readableAddress(order) : order.shippingAddress;
+    if (!address) return null;
+    return this.execute({ type: 'Create', orderId: order.id, address }, { cause });
+  }
+
+  /** The order's sealed address if it opens, else undefined (logged: an operator will see the order flagged). */
+  private async readableAddress(
+    order: Pick<OrderSnapshot, 'id' | 'customerId' | 'shippingAddress'>,
+  ): Promise<Sealed | undefined> {
+    const vault = this.env.VAULT as unknown as Service<VaultRpc>;
+    const opened = await openPersonal(vault, order, ['shippingAddress']);
+    if (opened.shippingAddress && order.shippingAddress) return order.shippingAddress;
+    console.error(
+      JSON.stringify({ msg: 'no shipment: the address cannot be read', orderId: order.id, personalData: opened.personalData }),
+    );
+    return undefined;
   }
 
   /** order.cancellation_requested: calls the shipment off, or refuses once the parcel has left. */
@@ -154,7 +180,7 @@ export class ShipmentDO extends DurableObject<Env> {
       )
       .toArray()[0];
     if (!row) return { status: 'none' };
-    const address = JSON.parse(row.address) as ShippingAddress | null;
+    const address = JSON.parse(row.address) as Sealed | null;
     return {
       status: row.status,
       orderId: row.order_id,

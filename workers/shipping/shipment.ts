@@ -1,6 +1,7 @@
 import type { Decider } from '../../shared/decider';
 import { DomainError } from '../../shared/errors';
-import type { EventType, ShippingAddress } from '../../shared/events';
+import type { EventType } from '../../shared/events';
+import type { Sealed } from '../../shared/sealed';
 
 export type ShipmentStatus = 'created' | 'dispatched' | 'delivered' | 'cancelled';
 export type CarrierStatus = 'dispatched' | 'delivered';
@@ -14,7 +15,8 @@ export type Shipment =
   | {
       status: ShipmentStatus;
       orderId: string;
-      address?: ShippingAddress;
+      /** Where the parcel goes, as the order carries it: sealed with the customer's key. */
+      address?: Sealed;
       trackingNumber?: string;
       /** The carrier reported a parcel whose shipment had been called off. */
       exception?: CarrierStatus;
@@ -31,8 +33,8 @@ export const EXCEPTION_REPEATS = 6;
 export const EXCEPTION_REPEAT_MS = 30_000;
 
 export type ShipmentMessage =
-  /** order.confirmed */
-  | { type: 'Create'; orderId: string; address: ShippingAddress }
+  /** order.confirmed, once the shell has checked that the address can be read */
+  | { type: 'Create'; orderId: string; address: Sealed }
   /** order.cancellation_requested */
   | { type: 'RequestCancel'; orderId: string }
   /** A verified carrier webhook (duplicates were dropped by their id before). */
@@ -41,7 +43,7 @@ export type ShipmentMessage =
   | { type: 'Tick'; orderId: string };
 
 export type ShipmentEvent =
-  | { type: 'Created'; orderId: string; address: ShippingAddress }
+  | { type: 'Created'; orderId: string; address: Sealed }
   /** Called off: before it was created (the request came first) or before the carrier took it. */
   | { type: 'CalledOff'; orderId: string }
   | { type: 'CancelRefused'; orderId: string; status: CarrierStatus }
@@ -171,7 +173,7 @@ export function announce(event: ShipmentEvent): Announcement {
   const t = 'trackingNumber' in event && event.trackingNumber ? { trackingNumber: event.trackingNumber } : {};
   switch (event.type) {
     case 'Created':
-      return fact('shipment.created', event.orderId, { address: event.address });
+      return fact('shipment.created', event.orderId);
     case 'CalledOff':
       return fact('shipment.cancelled', event.orderId);
     case 'CancelRefused':

@@ -1,6 +1,8 @@
 import type { PlaceOrderInput } from '../../../shared/api';
 import type { OrderSnapshot } from '../../../shared/events';
+import { sealPaymentToken, sealPersonal, type VaultRpc } from '../../../shared/personal-data';
 import { newEvent } from '../../../shared/publish';
+import { syncChainConfig } from './config';
 import type { Refusal, Step } from './hops';
 import type { HopName } from './services';
 
@@ -38,9 +40,9 @@ class Stopped extends Error {
 }
 
 /**
- * Places an order the synchronous way: inventory holds and prices it, payments authorizes,
- * shipping creates the shipment, notifications mails the customer — one call after another, each
- * waiting for the last. A refusal or a failed call stops the chain; what was done is undone (last
+ * Places an order the synchronous way: inventory holds and prices it, its personal data and
+ * payment token are sealed as orders seals them, payments authorizes, shipping creates the
+ * shipment, notifications mails the customer — one call after another, each waiting for the last. A refusal or a failed call stops the chain; what was done is undone (last
  * first, best effort) and the client is answered with the service that stopped it. A service that
  * is down fails the order: there is nowhere to leave it.
  */
@@ -71,28 +73,26 @@ export async function placeThroughChain(
   const placedAt = new Date().toISOString();
   try {
     const priced = await call('inventory', () => env.INVENTORY.reserve({ id, items: input.items, placedAt }));
-    undo.push({
-      service: 'inventory',
-      run: () =>
-        env.INVENTORY.release(
-          id,
-          priced.items.map((i) => i.sku),
-        ),
-    });
+    undo.push({ service: 'inventory', run: () => env.INVENTORY.release(id, priced.items) });
+    // Sealed as orders seals them: personal data by the vault with the customer's key, the token for payments alone.
+    const order = { id, customerId };
+    const personal = { shippingAddress: input.shippingAddress, ...(input.email ? { email: input.email } : {}) };
+    const sealed = await sealPersonal(env.VAULT as unknown as Service<VaultRpc>, order, personal);
+    const token = await sealPaymentToken(syncChainConfig(env).tokenKeys, input.payment.token, order);
     const pending: OrderSnapshot = {
       id,
       customerId,
-      ...(input.email && { email: input.email }),
+      ...(sealed.email && { email: sealed.email }),
       status: 'pending',
       ...priced,
-      shippingAddress: input.shippingAddress,
+      shippingAddress: sealed.shippingAddress,
       version: 1,
       placedAt,
       updatedAt: placedAt,
     };
     const placed = newEvent(
       'order.placed',
-      { ...pending, payment: input.payment },
+      { ...pending, payment: { token } },
       { source: 'orders', subject: id, cause: null, traceparent },
     );
     await call('payments', () => env.PAYMENTS.authorize(placed.data, placed));

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { optional, requireConfig, secret } from '../../../shared/config';
+import { KeyringSecret } from '../../../shared/sealed';
 import { type SimulatedFaults, SimulatedFaultsVars, toFaults } from '../../../shared/simulated-faults';
 import { HOPS, type HopName } from './services';
 
@@ -11,6 +12,8 @@ import { HOPS, type HopName } from './services';
 export const SyncChainConfig = SimulatedFaultsVars.extend({
   JWT_SECRET: secret(32),
   ADMIN_API_KEY: secret(12),
+  /** Seals the payment token for payments, as orders does (the same keyring as the product's, locally). */
+  PAYMENT_TOKEN_KEYS: KeyringSecret,
   SIMULATED_OUTAGE_SERVICE: optional(z.enum(HOPS, { error: `must be one of ${HOPS.join(', ')}` })),
 })
   .refine((c) => Boolean(c.SIMULATED_OUTAGE_SERVICE) === Boolean(c.SIMULATED_OUTAGE), {
@@ -21,6 +24,7 @@ export const SyncChainConfig = SimulatedFaultsVars.extend({
     return {
       jwtSecret: c.JWT_SECRET,
       adminKey: c.ADMIN_API_KEY,
+      tokenKeys: c.PAYMENT_TOKEN_KEYS,
       faultsOf: (hop: HopName): SimulatedFaults => ({
         latencyMs: faults.latencyMs,
         down: hop === c.SIMULATED_OUTAGE_SERVICE ? faults.down : null,

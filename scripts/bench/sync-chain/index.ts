@@ -4,12 +4,15 @@ import { PlaceOrderInput, ProductInput } from '../../../shared/api';
 import { failClosed } from '../../../shared/config';
 import { Sku } from '../../../shared/events';
 import { childTraceparent } from '../../../shared/ids';
+import { Stockroom } from '../../../workers/inventory/stockroom';
 import { placeThroughChain } from './chain';
 import { SyncChainConfig, syncChainConfig } from './config';
 
 export { InventoryDO } from '../../../workers/inventory/inventory-do';
 export { PaymentDO } from '../../../workers/payments/payment-do';
 export { ShipmentDO } from '../../../workers/shipping/shipment-do';
+export { KeyDO } from '../../../workers/vault/key-do';
+export { VaultService } from '../../../workers/vault/service';
 export { InventoryHop, NotificationsHop, PaymentsHop, ShippingHop } from './hops';
 
 const refuse = (status: 400 | 401, code: string, message: string) => Response.json({ error: { code, message } }, { status });
@@ -24,8 +27,8 @@ const app = new Hono<{ Bindings: Env }>()
     const sku = Sku.safeParse(c.req.param('sku'));
     const input = ProductInput.safeParse(await c.req.json().catch(() => null));
     if (!sku.success || !input.success) return refuse(400, 'invalid_request', (sku.error ?? input.error)!.message);
-    const product = { sku: sku.data, ...input.data };
-    return c.json(await c.env.INVENTORY_DO.getByName(sku.data).upsert(product, childTraceparent(c.req.header('traceparent'))));
+    const traceparent = childTraceparent(c.req.header('traceparent'));
+    return c.json(await new Stockroom(c.env).upsert(sku.data, input.data, traceparent));
   })
   .post('/v1/orders', async (c) => {
     const token = bearer(c.req.header('authorization'));

@@ -1,5 +1,8 @@
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { sha256 } from '../../../shared/ids';
+import { call } from './client';
+import { fakeServices } from './fakes';
 
 const origin = 'https://gw.test';
 const fetchGw = (path: string, init: RequestInit = {}) =>
@@ -24,7 +27,7 @@ async function session() {
 describe('dashboard sign-in', () => {
   it('shows the sign-in form, not the dashboard, without a session', async () => {
     const page = await (await fetchGw('/')).text();
-    expect(page).toContain('<label for="key">Admin API key</label>');
+    expect(page).toContain('<label for="key">Operator key</label>');
     expect(page).not.toContain('csrf-token');
   });
 
@@ -104,6 +107,80 @@ describe('dashboard API', () => {
   });
 });
 
+describe('dashboard sign-in with scoped operator keys (ADMIN_KEYS)', () => {
+  const reader = `cvk_${crypto.randomUUID()}`;
+  const operator = `cvk_${crypto.randomUUID()}`;
+
+  async function gatewayWith(keys: string[][]) {
+    const ADMIN_KEYS = (await Promise.all(keys.map(async ([name, scopes, k]) => `${name}:${scopes}:${await sha256(k!)}`))).join(
+      ',',
+    );
+    return fakeServices({ ADMIN_KEYS });
+  }
+  const post = (env: Env, path: string, form: Record<string, string>, cookie?: string) =>
+    call('POST', path, {
+      env,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin, ...(cookie ? { cookie } : {}) },
+      body: new URLSearchParams(form).toString(),
+    });
+  async function signedIn(env: Env, key: string) {
+    const res = await post(env, '/dashboard/sign-in', { key });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const page = (await call('GET', '/', { env, headers: { cookie } })).text;
+    return { cookie, page, csrf: page.match(/name="csrf-token" content="([^"]+)"/)![1]! };
+  }
+
+  it("signs in with an operator's own key and acts with that key's scopes, audited under their name", async () => {
+    const services = await gatewayWith([
+      ['rita', 'read', reader],
+      ['otto', 'read+operate', operator],
+    ]);
+    const rita = await signedIn(services.env, reader);
+    expect(rita.page).toContain('rita (read)');
+    const headers = (session: { cookie: string; csrf: string }) => ({
+      cookie: session.cookie,
+      'x-csrf-token': session.csrf,
+      origin,
+    });
+
+    expect((await call('GET', '/dashboard/api/dead-letters', { env: services.env, headers: headers(rita) })).status).toBe(200);
+    const refused = await call('POST', '/dashboard/api/dead-letters/dl_1/redrive', { env: services.env, headers: headers(rita) });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('insufficient_scope');
+    expect(services.writes()).toEqual([]);
+
+    const otto = await signedIn(services.env, operator);
+    const redriven = await call('POST', '/dashboard/api/dead-letters/dl_1/redrive', {
+      env: services.env,
+      headers: headers(otto),
+    });
+    expect(redriven.status, redriven.text).toBe(202);
+    expect(services.writes().map((c) => c.method)).toEqual(['redriveDeadLetter']);
+    expect(services.audit.map((e) => [e.actor, e.action, e.outcome])).toEqual([
+      ['rita', 'dead-letter.list', 'succeeded'],
+      ['rita', 'dead-letter.redrive', 'refused'],
+      ['otto', 'dead-letter.redrive', 'succeeded'],
+    ]);
+  });
+
+  it("ends a session when its key is removed from ADMIN_KEYS, and refuses a removed key's sign-in", async () => {
+    const before = await gatewayWith([['otto', 'read+operate', operator]]);
+    const { cookie } = await signedIn(before.env, operator);
+    const after = await gatewayWith([['rita', 'read', reader]]);
+    expect((await call('GET', '/dashboard/api/dead-letters', { env: after.env, headers: { cookie } })).status).toBe(401);
+    expect((await call('GET', '/', { env: after.env, headers: { cookie } })).text).toContain('Operator key');
+    expect((await post(after.env, '/dashboard/sign-in', { key: operator })).status).toBe(401);
+  });
+
+  it('cannot be reached by a client claiming to be a session: the operator travels only in-process', async () => {
+    const services = await gatewayWith([['otto', 'read+operate', operator]]);
+    const res = await call('GET', '/v1/admin/dead-letters', { env: services.env, headers: { cookie: 'conveyor_session=x' } });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('missing_credentials');
+  });
+});
+
 describe('dashboard copy', () => {
   it('states each retry schedule and the time to a dead letter', async () => {
     const { cookie } = await session();
@@ -113,6 +190,9 @@ describe('dashboard copy', () => {
     );
     expect(page).toContain(
       '9 attempts, retried after 1 s, 2 s, 4 s, 8 s, 16 s, 32 s, 64 s, 128 s: a failing delivery is a dead letter 4 min 15 s after its first failure',
+    );
+    expect(page).toContain(
+      'A redriven webhook delivery gets 3 attempts, retried after 1 s, 2 s: if the receiver is still down it is back here 3 s later.',
     );
   });
 });

@@ -36,7 +36,7 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
             .slice(0, q.limit),
           nextCursor: null,
         }),
-      listDeadLetters: () => ok([]),
+      listDeadLetters: () => ok({ items: [], nextCursor: null }),
       getDeadLetter: () => notFound('dead_letter_not_found'),
       redriveDeadLetter: (id: string) =>
         ok({
@@ -71,8 +71,8 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
     },
     notifications: {
       listWebhooks: () => ok([]),
-      listMail: () => ok([]),
-      listDeliveries: () => ok([]),
+      listMail: () => ok({ items: [], nextCursor: null }),
+      listDeliveries: () => ok({ items: [], nextCursor: null }),
       createWebhook: (url: string, eventTypes: string[], personalData = false) =>
         ok({ id: 'wh_1', url, eventTypes, personalData, createdAt: new Date().toISOString(), secret: 'whsec_x' }),
       deleteWebhook: () => ok(undefined),
@@ -86,6 +86,11 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
         return ok({ order, replayed: false });
       },
       cancelOrder: () => notFound('order_not_found'),
+      orderStatuses: (ids: string[]) => ok(Object.fromEntries(ids.map((id) => [id, 'delivered']))),
+    },
+    vault: {
+      customerKeys: () => ok({ orders: [], erasedAt: null }),
+      erase: (customerId: string) => ok({ customerId, erasedAt: new Date().toISOString(), orders: 0 }),
     },
     query: {
       hasOrder: (orderId: string, customerId: string) => ok(orders.get(orderId) === customerId),
@@ -120,13 +125,14 @@ export function fakeServices(vars: Partial<Record<keyof Env, string>> = {}, over
     SHIPPING: 'shipping',
     NOTIFICATIONS: 'notifications',
     ROUTER: 'router',
+    VAULT: 'vault',
   };
   const fakeEnv = {
     ...env,
     ...vars,
     ...Object.fromEntries(Object.entries(bindings).map(([binding, name]) => [binding, service(name)])),
   } as Env;
-  const reads = /^(list|get|timeline|salesReport|recordAudit)/;
+  const reads = /^(list|get|timeline|salesReport|recordAudit|customerKeys|orderStatuses)/;
   return {
     env: fakeEnv,
     orders,

@@ -118,6 +118,7 @@ describe('edge surface', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual([
       '/v1/admin/audit',
+      '/v1/admin/customers/{id}',
       '/v1/admin/dead-letters',
       '/v1/admin/dead-letters/{id}',
       '/v1/admin/dead-letters/{id}/redrive',

@@ -14,3 +14,15 @@ describe('inventory fails closed', () => {
     );
   });
 });
+
+describe('inventory checks its bus bindings', () => {
+  it('refuses to serve or consume with a gap in its bus shards, naming the binding past the gap', async () => {
+    await expectFailsClosed(
+      'inventory',
+      worker as ExportedHandler<never>,
+      { ...env, BUS_2: env.BUS },
+      'conveyor-inventory-inbox',
+      'BUS_2 is bound, but bus shard 1 (BUS_1) is not',
+    );
+  });
+});

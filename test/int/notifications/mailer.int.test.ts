@@ -18,7 +18,7 @@ const newId = () => `mail_${crypto.randomUUID()}`;
 
 /** How many times the sink holds a mail id. */
 async function inSink(id: string) {
-  return (await listMail(env.DB, 1000)).filter((m) => m.id === id).length;
+  return (await listMail(env.DB, { limit: 1000 })).items.filter((m) => m.id === id).length;
 }
 
 /**

@@ -34,7 +34,7 @@ async function deliveryFor(subscriptionId: string) {
   const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
   const batch = createMessageBatch('conveyor-notifications-inbox', [message(makeEvent('order.confirmed', order))]);
   await worker.queue(batch, { ...env, WEBHOOKS: tap(env.WEBHOOKS, { hold: true }) });
-  return (await listDeliveries(env.DB, subscriptionId, 1))[0]!.id;
+  return (await listDeliveries(env.DB, subscriptionId, { limit: 1 })).items[0]!.id;
 }
 
 async function deliver(deliveryId: string, send: typeof fetch, attempts = 1) {
@@ -78,13 +78,10 @@ describe('webhooks cannot be aimed inward', () => {
     const { send, requests } = sender(() => new Response('secrets'));
     expect(await deliver(deliveryId, send)).toBe('ack');
     expect(requests).toEqual([]);
-    const [delivery] = await listDeliveries(
-      env.DB,
-      (await env.DB.prepare('SELECT subscription_id AS s FROM webhook_deliveries WHERE id = ?')
-        .bind(deliveryId)
-        .first<{ s: string }>())!.s,
-      1,
-    );
+    const { s: subscriptionId } = (await env.DB.prepare('SELECT subscription_id AS s FROM webhook_deliveries WHERE id = ?')
+      .bind(deliveryId)
+      .first<{ s: string }>())!;
+    const [delivery] = (await listDeliveries(env.DB, subscriptionId, { limit: 1 })).items;
     expect(delivery).toMatchObject({ status: 'failed', lastStatusCode: null, lastError: 'refused, not sent: it must be https' });
   });
 
@@ -94,7 +91,7 @@ describe('webhooks cannot be aimed inward', () => {
     const { send, requests } = sender(() => new Response(null, { status: 307, headers: { location: 'http://127.0.0.1:22/' } }));
     expect(await deliver(deliveryId, send)).toBe('retry');
     expect(requests.map((r) => [r.url, r.init?.redirect])).toEqual([['https://hooks.shop.example/moved', 'manual']]);
-    expect((await listDeliveries(env.DB, subscriptionId, 1))[0]).toMatchObject({
+    expect((await listDeliveries(env.DB, subscriptionId, { limit: 1 })).items[0]).toMatchObject({
       status: 'pending',
       lastStatusCode: 307,
       lastError: 'the receiver redirected (307); redirects are not followed',
@@ -108,7 +105,7 @@ describe('webhooks cannot be aimed inward', () => {
       throw new TypeError('connect ECONNREFUSED 10.0.0.7:5432');
     });
     expect(await deliver(deliveryId, send)).toBe('retry');
-    expect((await listDeliveries(env.DB, subscriptionId, 1))[0]).toMatchObject({
+    expect((await listDeliveries(env.DB, subscriptionId, { limit: 1 })).items[0]).toMatchObject({
       lastError: 'the receiver could not be reached',
     });
   });

@@ -43,11 +43,11 @@ async function deliverOnce(tamper: Tamper = async (r) => r) {
     ...env,
     WEBHOOKS: webhooks,
   });
-  const [delivery] = await listDeliveries(env.DB, subscription.id, 1);
+  const [delivery] = (await listDeliveries(env.DB, subscription.id, { limit: 1 })).items;
   const send = (async (input: RequestInfo | URL, init?: RequestInit) =>
     receiver.app.fetch(await tamper(new Request(input, init)))) as typeof fetch;
   await deliverWebhooks(createMessageBatch('conveyor-webhooks', [message({ deliveryId: delivery!.id })]), env, send);
-  const [after] = await listDeliveries(env.DB, subscription.id, 1);
+  const [after] = (await listDeliveries(env.DB, subscription.id, { limit: 1 })).items;
   return { receiver, delivery: after! };
 }
 

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { env } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { REDRIVE_ATTEMPTS, type WebhookJob } from '../../../shared/webhook-job';
 import worker from '../../../workers/notifications';
 import { deliverWebhooks } from '../../../workers/notifications/consumer';
 import { signWebhook } from '../../../workers/notifications/signature';
@@ -39,15 +40,21 @@ async function plan(url: string) {
   const batch = createMessageBatch('conveyor-notifications-inbox', [message(confirmed)]);
   await worker.queue(batch, { ...env, WEBHOOKS: webhooks });
   // Subscriptions of earlier tests in this file get their own deliveries; keep this one's.
-  const ours = new Set((await listDeliveries(env.DB, subscription.id, 10)).map((d) => d.id));
-  const deliveries = (webhooks.sent as { deliveryId: string }[]).filter((d) => ours.has(d.deliveryId));
+  const ours = new Set((await listDeliveries(env.DB, subscription.id, { limit: 10 })).items.map((d) => d.id));
+  const deliveries = (webhooks.sent as WebhookJob[]).filter((d) => ours.has(d.deliveryId));
   return { subscription, confirmed, deliveries };
 }
 
-async function attempt(deliveryId: string, attempts: number, send: typeof fetch) {
-  const batch = createMessageBatch('conveyor-webhooks', [message({ deliveryId }, { id: 'd', attempts })]);
+async function attempt(
+  deliveryId: string | WebhookJob,
+  attempts: number,
+  send: typeof fetch,
+  deadLetters = env.WEBHOOK_DEAD_LETTERS,
+) {
+  const job = typeof deliveryId === 'string' ? { deliveryId } : deliveryId;
+  const batch = createMessageBatch('conveyor-webhooks', [message(job, { id: 'd', attempts })]);
   const ctx = createExecutionContext();
-  await deliverWebhooks(batch, env, send);
+  await deliverWebhooks(batch, { ...env, WEBHOOK_DEAD_LETTERS: deadLetters }, send);
   const result = await getQueueResult(batch, ctx);
   return result.explicitAcks.length ? 'ack' : 'retry';
 }
@@ -58,7 +65,7 @@ describe('outbound webhooks', () => {
     expect(deliveries).toHaveLength(1);
     const batch = createMessageBatch('conveyor-notifications-inbox', [message(confirmed)]);
     await worker.queue(batch, { ...env, WEBHOOKS: tap(env.WEBHOOKS, { hold: true }) });
-    expect(await listDeliveries(env.DB, subscription.id, 10)).toHaveLength(1);
+    expect((await listDeliveries(env.DB, subscription.id, { limit: 10 })).items).toHaveLength(1);
   });
 
   it('retries a receiver that fails twice, then delivers once, with the same webhook-id every time', async () => {
@@ -73,7 +80,7 @@ describe('outbound webhooks', () => {
     // A fourth delivery of the same message changes nothing: the receiver applies it once.
     expect(await attempt(deliveries[0]!.deliveryId, 4, hook.send)).toBe('ack');
     expect(hook.received).toHaveLength(3);
-    expect(await listDeliveries(env.DB, subscription.id, 10)).toMatchObject([
+    expect((await listDeliveries(env.DB, subscription.id, { limit: 10 })).items).toMatchObject([
       { status: 'delivered', attempts: 3, lastStatusCode: 200 },
     ]);
   });
@@ -90,11 +97,60 @@ describe('outbound webhooks', () => {
     expect(sent!.signature).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
   });
 
-  it('marks a delivery failed once its retries are spent', async () => {
-    const { subscription, deliveries } = await plan('https://shop.test/hook');
-    expect(await attempt(deliveries[0]!.deliveryId, 9, receiver(99).send)).toBe('ack');
-    expect(await listDeliveries(env.DB, subscription.id, 10)).toMatchObject([
+  it('marks a delivery failed once its retries are spent, and dead-letters it with its event, order, endpoint and last error', async () => {
+    const { subscription, confirmed, deliveries } = await plan('https://shop.test/hook');
+    const deadLetters = tap(env.WEBHOOK_DEAD_LETTERS, { hold: true });
+    expect(await attempt(deliveries[0]!, 9, receiver(99).send, deadLetters)).toBe('ack');
+    expect((await listDeliveries(env.DB, subscription.id, { limit: 10 })).items).toMatchObject([
       { status: 'failed', attempts: 1, lastStatusCode: 503 },
     ]);
+    expect(deadLetters.sent).toEqual([
+      {
+        deadLetter: expect.objectContaining({
+          queue: 'conveyor-webhooks',
+          reason: 'failed 9 times; last error: the receiver answered 503',
+        }),
+        body: {
+          deliveryId: deliveries[0]!.deliveryId,
+          eventId: confirmed.id,
+          eventType: 'order.confirmed',
+          orderId: confirmed.data.id,
+          subscriptionId: subscription.id,
+          endpoint: 'https://shop.test/hook',
+        },
+      },
+    ]);
+  });
+
+  it('gives a redriven delivery whose receiver is still down 3 attempts, not another full schedule', async () => {
+    const { deliveries } = await plan('https://shop.test/hook');
+    const down = receiver(99);
+    await attempt(deliveries[0]!, 9, down.send); // dead-lettered: failed for good
+    const deadLetters = tap(env.WEBHOOK_DEAD_LETTERS, { hold: true });
+    // The operator redrives it while the receiver is still down: attempts start again at 1.
+    expect(await attempt(deliveries[0]!, 1, down.send, deadLetters)).toBe('retry');
+    expect(await attempt(deliveries[0]!, 2, down.send, deadLetters)).toBe('retry');
+    expect(await attempt(deliveries[0]!, REDRIVE_ATTEMPTS, down.send, deadLetters)).toBe('ack');
+    expect(deadLetters.sent).toMatchObject([{ deadLetter: { reason: 'failed 3 times; last error: the receiver answered 503' } }]);
+
+    // Fixed, and redriven again: delivered.
+    expect(await attempt(deliveries[0]!, 1, receiver(0).send)).toBe('ack');
+    const [row] = (await listDeliveries(env.DB, deliveries[0]!.subscriptionId!, { limit: 1 })).items;
+    expect(row).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
+  });
+
+  it('pages its delivery log newest first with a cursor', async () => {
+    const subscription = await createSubscription(env.DB, 'https://shop.test/paged', ['order.*'], { allowedHosts: [] });
+    for (let i = 0; i < 5; i++) {
+      const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+      const batch = createMessageBatch('conveyor-notifications-inbox', [message(makeEvent('order.confirmed', order))]);
+      await worker.queue(batch, { ...env, WEBHOOKS: tap(env.WEBHOOKS, { hold: true }) });
+    }
+    const first = await listDeliveries(env.DB, subscription.id, { limit: 3 });
+    expect(first.items).toHaveLength(3);
+    const second = await listDeliveries(env.DB, subscription.id, { limit: 3, cursor: first.nextCursor! });
+    expect(second).toMatchObject({ nextCursor: null });
+    expect(second.items).toHaveLength(2);
+    expect(new Set([...first.items, ...second.items].map((d) => d.id)).size).toBe(5);
   });
 });

@@ -13,4 +13,14 @@ describe('orders fails closed', () => {
       'SAGA_TIMEOUT_SECONDS',
     );
   });
+
+  it('refuses to serve or consume without a keyring to seal payment tokens with, naming PAYMENT_TOKEN_KEYS', async () => {
+    await expectFailsClosed(
+      'orders',
+      worker as ExportedHandler<never>,
+      { ...env, PAYMENT_TOKEN_KEYS: 'k1:too-short' },
+      'conveyor-orders-inbox',
+      'PAYMENT_TOKEN_KEYS',
+    );
+  });
 });

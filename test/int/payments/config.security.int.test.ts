@@ -13,4 +13,15 @@ describe('payments fails closed', () => {
       'PAYMENT_PROVIDER',
     );
   });
+
+  it('refuses to serve or consume without the keyring that opens payment tokens, naming PAYMENT_TOKEN_KEYS', async () => {
+    const { PAYMENT_TOKEN_KEYS: _, ...withoutKeys } = env;
+    await expectFailsClosed(
+      'payments',
+      worker as ExportedHandler<never>,
+      withoutKeys,
+      'conveyor-payments-inbox',
+      'PAYMENT_TOKEN_KEYS',
+    );
+  });
 });

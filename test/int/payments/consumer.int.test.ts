@@ -12,7 +12,15 @@ import { deterministicId } from '../../../shared/ids';
 import worker from '../../../workers/payments';
 import { handlers } from '../../../workers/payments/consumer';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
+import { makeOrder } from '../../helpers/fixtures';
 import { expectHandlesExactly } from '../../helpers/queues';
+import { sealedCard } from '../../helpers/sealing';
+
+/** order.placed as orders announces it: the card sealed with the keyring orders and payments share. */
+async function placedWith(card = 'tok_visa', overrides: Parameters<typeof makeOrder>[0] = {}) {
+  const order = makeOrder(overrides);
+  return makeOrderPlaced({ ...order, payment: await sealedCard(env.PAYMENT_TOKEN_KEYS, order, card) });
+}
 
 async function deliver(...bodies: unknown[]) {
   const batch = createMessageBatch(
@@ -50,7 +58,7 @@ describe('payments inbox consumer', () => {
   });
 
   it('authorizes on order.placed and captures on order.confirmed', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     expect((await deliver(placed)).explicitAcks).toEqual(['m0']);
     expect(await payment(placed.data.id)).toMatchObject({ status: 'authorized' });
     await deliver(confirmed(placed));
@@ -59,14 +67,14 @@ describe('payments inbox consumer', () => {
   });
 
   it('voids an authorization when the order is cancelled', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     await deliver(placed);
     await deliver(cancelled(placed));
     expect(await payment(placed.data.id)).toMatchObject({ status: 'voided' });
   });
 
   it('never asks the provider for an order whose cancel arrived first, and declines it (order_cancelled)', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     await deliver(cancelled(placed));
     await deliver(placed);
     expect(await payment(placed.data.id)).toMatchObject({ status: 'voided_before_authorization' });
@@ -74,14 +82,14 @@ describe('payments inbox consumer', () => {
   });
 
   it('declines tok_chargeDeclined, and a repeat changes nothing', async () => {
-    const placed = makeOrderPlaced({ payment: { token: 'tok_chargeDeclined' } });
+    const placed = await placedWith('tok_chargeDeclined');
     await deliver(placed, placed);
     expect(await payment(placed.data.id)).toMatchObject({ status: 'declined' });
     expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'card_declined' } }]);
   });
 
   it('declines a token the provider does not know as invalid_request, at once', async () => {
-    const placed = makeOrderPlaced({ payment: { token: 'tok_nonsense' } });
+    const placed = await placedWith('tok_nonsense');
     await deliver(placed);
     expect(await staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'invalid_request' } }]);
   });
@@ -89,7 +97,7 @@ describe('payments inbox consumer', () => {
 
 describe('payments under faults', () => {
   it('acks order.placed at once and retries a flaky provider from its own alarm until it authorizes (tok_flaky fails twice)', async () => {
-    const placed = makeOrderPlaced({ payment: { token: 'tok_flaky' } });
+    const placed = await placedWith('tok_flaky');
     const result = await deliver(placed);
     expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0'], retries: [] });
     expect(await payment(placed.data.id)).toMatchObject({ status: 'authorizing', attempts: 1 });
@@ -104,7 +112,7 @@ describe('payments under faults', () => {
   });
 
   it('looks up and voids an authorization whose answer was lost when the cancel comes first (tok_lostResponse, defect 4)', async () => {
-    const placed = makeOrderPlaced({ payment: { token: 'tok_lostResponse' } });
+    const placed = await placedWith('tok_lostResponse');
     await deliver(placed);
     expect(await payment(placed.data.id)).toMatchObject({ status: 'authorizing', attempts: 1 });
     await deliver(cancelled(placed));
@@ -114,7 +122,7 @@ describe('payments under faults', () => {
 
   it('declines provider_unavailable once the deadline from placing has passed, without dead-lettering order.placed (defect 7)', async () => {
     const placedAt = new Date(Date.now() - 2 * 60_000).toISOString();
-    const placed = makeOrderPlaced({ payment: { token: 'tok_unreachable' }, placedAt });
+    const placed = await placedWith('tok_unreachable', { placedAt });
     const result = await deliver(placed);
     expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0'], retries: [] });
     expect(await payment(placed.data.id)).toMatchObject({
@@ -125,7 +133,7 @@ describe('payments under faults', () => {
   });
 
   it('keeps an unreachable provider to itself: the message is acked and the alarm is armed for the retry', async () => {
-    const placed = makeOrderPlaced({ payment: { token: 'tok_unreachable' } });
+    const placed = await placedWith('tok_unreachable');
     const result = await deliver(placed, placed);
     expect({ acks: result.explicitAcks, retries: result.retryMessages }).toEqual({ acks: ['m0', 'm1'], retries: [] });
     const alarm = await runInDurableObject(stub(placed.data.id), (_instance, state) => state.storage.getAlarm());
@@ -134,7 +142,7 @@ describe('payments under faults', () => {
   });
 
   it('refunds a captured payment when the order is cancelled, once however often the cancel arrives', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     await deliver(placed);
     await deliver(confirmed(placed));
     const cancel = makeEvent('order.cancelled', {
@@ -150,7 +158,7 @@ describe('payments under faults', () => {
   });
 
   it('announces the same answer again, with the id its fact names, when asked again', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     await deliver(placed);
     const [first] = await staged(placed.data.id);
     expect(first?.id).toBe(await deterministicId(`${placed.data.id}/payment.authorized`));
@@ -162,7 +170,7 @@ describe('payments under faults', () => {
   });
 
   it('reads a payment recorded before the decider as the same facts', async () => {
-    const placed = makeOrderPlaced();
+    const placed = await placedWith();
     const id = placed.data.id;
     await runInDurableObject(stub(id), (_instance, state) => {
       state.storage.sql.exec(
@@ -180,5 +188,49 @@ describe('payments under faults', () => {
     });
     await deliver(placed);
     expect(await staged(id)).toMatchObject([{ type: 'payment.authorized', data: { orderId: id } }]);
+  });
+});
+
+describe('payments and the sealed payment token', () => {
+  it('authorizes a replayed order.placed of a new payment with the sealed token, as the first time', async () => {
+    const placed = await placedWith();
+    // The archive's copy, replayed to a payments that has never seen the order: the token is read again.
+    const replayed = { ...placed, id: crypto.randomUUID() };
+    await deliver(replayed);
+    expect(await payment(placed.data.id)).toMatchObject({ status: 'authorized' });
+  });
+
+  it('declines an order whose token cannot be read (retired key, another order’s token, none at all) without asking the provider', async () => {
+    const retired = await sealedCard('old:BT1bnUYcEzgWL4Fl9DJp3yt1_rWqyVVuTZ2lnUGr9o0', makeOrder(), 'tok_visa');
+    const moved = await placedWith();
+    const cases = [
+      makeOrderPlaced({ payment: retired }),
+      makeOrderPlaced({ payment: moved.data.payment }),
+      makeOrderPlaced({ payment: undefined }),
+    ];
+    for (const placed of cases) {
+      await deliver(placed);
+      expect(await payment(placed.data.id)).toMatchObject({
+        status: 'declined',
+        answer: { outcome: 'declined', reason: 'payment_token_unreadable' },
+      });
+      expect(await staged(placed.data.id)).toMatchObject([
+        { type: 'payment.declined', data: { reason: 'payment_token_unreadable' } },
+      ]);
+      // The sandbox provider keeps its intents in the object's storage: none was asked for.
+      const intents = await runInDurableObject(stub(placed.data.id), (_instance, state) =>
+        state.storage.sql.exec('SELECT * FROM sandbox_provider').toArray(),
+      );
+      expect(intents).toEqual([]);
+    }
+  });
+
+  it('keeps the clear token only while authorizing: once authorized, its state holds none', async () => {
+    const placed = await placedWith();
+    await deliver(placed);
+    const stored = await runInDurableObject(stub(placed.data.id), (_instance, state) =>
+      JSON.stringify(state.storage.sql.exec('SELECT state FROM payment_state').toArray()),
+    );
+    expect(stored).not.toContain('tok_visa');
   });
 });

@@ -4,34 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { consume } from '../../../shared/consume';
 import { Meter, type Point } from '../../../shared/metrics';
 import { hopsOf } from '../../../shared/metrics-api';
-import { newEvent } from '../../../shared/publish';
 import worker from '../../../workers/router';
 import { metricsStore } from '../../../workers/router/metrics-service';
-import { message } from '../../helpers/events';
-import { makeOrder } from '../../helpers/fixtures';
+import { message, placedAndSettled } from '../../helpers/events';
 
 const store = () => metricsStore(env);
-
-/** An order placed, then settled `ms` later, as the OrderDO publishes them. */
-function placedAndSettled(ms: number, settle: 'confirmed' | 'cancelled' = 'confirmed') {
-  const order = makeOrder({ placedAt: new Date(Date.now() - ms).toISOString() });
-  const { payment: _, ...snapshot } = order;
-  const placed = newEvent('order.placed', order, {
-    source: 'orders',
-    subject: order.id,
-    cause: null,
-    now: new Date(Date.parse(order.placedAt)),
-  });
-  const settled =
-    settle === 'confirmed'
-      ? newEvent('order.confirmed', { ...snapshot, status: 'confirmed' }, { source: 'orders', subject: order.id, cause: placed })
-      : newEvent(
-          'order.cancelled',
-          { ...snapshot, status: 'cancelled', cancelReason: 'payment_declined' },
-          { source: 'orders', subject: order.id, cause: placed },
-        );
-  return { order, placed, settled };
-}
 
 async function routeThrough(events: unknown[]) {
   const batch = createMessageBatch(

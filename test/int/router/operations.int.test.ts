@@ -58,7 +58,7 @@ describe('dead-letter console', () => {
       body: event,
     };
     expect((await fromDlq('conveyor-orders-inbox-dlq', letter)).explicitAcks).toEqual(['d']);
-    const [entry] = (await list(env.DB, 50)).filter((d) => d.eventId === event.id);
+    const [entry] = (await list(env.DB, { limit: 50 })).items.filter((d) => d.eventId === event.id);
     expect(entry).toMatchObject({
       queue: 'conveyor-orders-inbox',
       reason: 'failed 6 times; last error: boom',
@@ -71,7 +71,7 @@ describe('dead-letter console', () => {
   it('names the queue and says "retries exhausted" for a message the platform moved itself', async () => {
     const event = poison();
     await fromDlq('conveyor-shipping-inbox-dlq', event);
-    const [entry] = (await list(env.DB, 50)).filter((d) => d.eventId === event.id);
+    const [entry] = (await list(env.DB, { limit: 50 })).items.filter((d) => d.eventId === event.id);
     expect(entry).toMatchObject({ queue: 'conveyor-shipping-inbox', reason: 'retries exhausted (moved by the queue)' });
   });
 
@@ -82,24 +82,82 @@ describe('dead-letter console', () => {
       body: event,
     };
     await fromDlq('conveyor-orders-inbox-dlq', letter);
-    const [entry] = (await list(env.DB, 50)).filter((d) => d.eventId === event.id);
+    const [entry] = (await list(env.DB, { limit: 50 })).items.filter((d) => d.eventId === event.id);
     const ordersInbox = tap(env.ORDERS_INBOX, { hold: true });
     const redriven = await redrive(env.DB, entry!.id, { 'conveyor-orders-inbox': ordersInbox });
     expect(redriven.status).toBe('redriven');
     expect(ordersInbox.sent).toEqual([event]);
-    expect((await list(env.DB, 50)).map((d) => d.id)).not.toContain(entry!.id);
+    expect((await list(env.DB, { limit: 50 })).items.map((d) => d.id)).not.toContain(entry!.id);
 
     await fromDlq('conveyor-orders-inbox-dlq', {
       ...letter,
       deadLetter: { ...letter.deadLetter, reason: 'still no such order' },
     });
-    expect((await list(env.DB, 50)).find((d) => d.id === entry!.id)).toMatchObject({ times: 2, reason: 'still no such order' });
+    expect((await list(env.DB, { limit: 50 })).items.find((d) => d.id === entry!.id)).toMatchObject({
+      times: 2,
+      reason: 'still no such order',
+    });
+  });
+
+  it('says which order an event is about, and for a webhook delivery which endpoint failed', async () => {
+    const event = poison();
+    await fromDlq('conveyor-orders-inbox-dlq', event);
+    const job = {
+      deliveryId: `msg_${crypto.randomUUID()}`,
+      eventId: event.id,
+      eventType: 'order.confirmed',
+      orderId: event.data.orderId,
+      subscriptionId: 'wh_1',
+      endpoint: 'https://shop.example/hooks',
+    };
+    const other = { ...job, deliveryId: `msg_${crypto.randomUUID()}`, endpoint: 'https://erp.example/in' };
+    for (const body of [job, other]) {
+      await fromDlq('conveyor-webhooks-dlq', {
+        deadLetter: {
+          queue: 'conveyor-webhooks',
+          reason: 'failed 9 times; last error: the receiver answered 503',
+          attempts: 9,
+          at: new Date().toISOString(),
+        },
+        body,
+      });
+    }
+    const { items } = await list(env.DB, { limit: 200 });
+    expect(items.find((d) => d.queue === 'conveyor-orders-inbox' && d.eventId === event.id)).toMatchObject({
+      orderId: event.data.orderId,
+      endpoint: null,
+    });
+    // One entry per delivery (one event, two endpoints), each naming its endpoint and the last error.
+    const webhooks = items.filter((d) => d.queue === 'conveyor-webhooks' && d.eventId === event.id);
+    expect(webhooks.map((d) => d.endpoint).sort()).toEqual(['https://erp.example/in', 'https://shop.example/hooks']);
+    expect(webhooks[0]).toMatchObject({
+      eventType: 'order.confirmed',
+      orderId: event.data.orderId,
+      reason: 'failed 9 times; last error: the receiver answered 503',
+    });
+  });
+
+  it('pages newest first with a cursor, and refuses a cursor it did not make', async () => {
+    for (let i = 0; i < 5; i++) await fromDlq('conveyor-bus-dlq', poison());
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(env.DB, { limit: 2, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    const all = (await list(env.DB, { limit: 200 })).items;
+    expect(seen).toEqual(all.map((d) => d.id));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    await expect(list(env.DB, { limit: 2, cursor: 'not-ours' })).rejects.toMatchObject({ code: 'invalid_cursor', status: 400 });
   });
 
   it('discards for good', async () => {
     const event = poison();
     await fromDlq('conveyor-bus-dlq', event);
-    const [entry] = (await list(env.DB, 50)).filter((d) => d.eventId === event.id);
+    const [entry] = (await list(env.DB, { limit: 50 })).items.filter((d) => d.eventId === event.id);
     await discard(env.DB, entry!.id);
     await expect(inspect(env.DB, entry!.id)).rejects.toMatchObject({ code: 'dead_letter_not_found', status: 404 });
   });

@@ -1,11 +1,31 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { VaultRpc } from '../../../shared/personal-data';
 import worker from '../../../workers/shipping';
 import { handlers } from '../../../workers/shipping/consumer';
 import { makeEvent, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
 import { expectHandlesExactly } from '../../helpers/queues';
+import { sealedPersonal } from '../../helpers/sealing';
+
+const vault = env.VAULT as unknown as Service<VaultRpc>;
+
+/** A confirmed order as its event carries it: the address sealed by the real vault with its customer's key. */
+async function confirmedOrder(customerId = `cust_${crypto.randomUUID().slice(0, 8)}`) {
+  const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4, customerId });
+  return { ...order, ...(await sealedPersonal(vault, order)) };
+}
+
+async function deliver(...bodies: unknown[]) {
+  const batch = createMessageBatch(
+    'conveyor-shipping-inbox',
+    bodies.map((b, i) => message(b, { id: `m${i}` })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  return getQueueResult(batch, ctx);
+}
 
 describe('shipping inbox consumer', () => {
   it('handles exactly the events it subscribes to', () => {
@@ -13,7 +33,7 @@ describe('shipping inbox consumer', () => {
   });
 
   it('creates one shipment per confirmed order, however often the event arrives', async () => {
-    const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+    const order = await confirmedOrder();
     const confirmed = makeEvent('order.confirmed', order);
     const batch = createMessageBatch('conveyor-shipping-inbox', [
       message(confirmed, { id: 'a' }),
@@ -29,7 +49,7 @@ describe('shipping inbox consumer', () => {
 describe('ShipmentDO and the carrier', () => {
   const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
   async function created() {
-    const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+    const order = await confirmedOrder();
     const stub = env.SHIPMENT_DO.getByName(order.id);
     await stub.create(order, makeEvent('order.confirmed', order));
     return { order, stub };
@@ -84,5 +104,52 @@ describe('ShipmentDO and the carrier', () => {
     const stub = env.SHIPMENT_DO.getByName(order.id);
     await stub.requestCancel(order.id, makeEvent('order.cancellation_requested', { ...order, status: 'confirmed' }));
     expect(await stub.create(order, makeEvent('order.confirmed', { ...order, status: 'confirmed' }))).toBe('cancelled');
+  });
+});
+
+describe('shipping and the sealed address', () => {
+  it('keeps the address only sealed', async () => {
+    const order = await confirmedOrder();
+    await deliver(makeEvent('order.confirmed', order));
+    const [row] = await runInDurableObject(env.SHIPMENT_DO.getByName(order.id), (_instance, state) =>
+      state.storage.sql.exec<{ address: string }>('SELECT * FROM shipment').toArray(),
+    );
+    expect(JSON.parse(row!.address)).toEqual(order.shippingAddress);
+    expect(JSON.stringify(row)).not.toMatch(/Ada|Main St|10115/);
+  });
+
+  it('creates no shipment for an address it cannot read (its customer erased), and says so in the log', async () => {
+    const order = await confirmedOrder();
+    const erased = await vault.erase(order.customerId, { [order.id]: 'cancelled' });
+    expect(erased.ok).toBe(true);
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect((await deliver(makeEvent('order.confirmed', order))).explicitAcks).toEqual(['m0']);
+      expect(await env.SHIPMENT_DO.getByName(order.id).read()).toBeNull();
+      expect(log.mock.calls.map((c) => String(c[0]))).toContainEqual(
+        expect.stringContaining('"msg":"no shipment: the address cannot be read"'),
+      );
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('creates no shipment from an event that carries no address (version 1, upcast without its clear values)', async () => {
+    const { shippingAddress: _, ...order } = await confirmedOrder();
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await deliver(makeEvent('order.confirmed', order));
+      expect(await env.SHIPMENT_DO.getByName(order.id).read()).toBeNull();
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('answers a replayed order.confirmed for a shipment already made without opening the address again', async () => {
+    const order = await confirmedOrder();
+    await deliver(makeEvent('order.confirmed', order));
+    await vault.erase(order.customerId, { [order.id]: 'shipped' });
+    await deliver(makeEvent('order.confirmed', order));
+    expect(await env.SHIPMENT_DO.getByName(order.id).read()).toBe('created');
   });
 });

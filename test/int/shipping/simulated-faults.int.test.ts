@@ -1,21 +1,27 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { VaultRpc } from '../../../shared/personal-data';
 import worker from '../../../workers/shipping';
 import { makeEvent, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
+import { sealedPersonal } from '../../helpers/sealing';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const vault = env.VAULT as unknown as Service<VaultRpc>;
+
 // The bench-only faults (shared/simulated-faults.ts) every consumer takes through failClosed;
-// shipping stands in for all of them.
-function confirmedOrders(attempts: number[]) {
-  const orders = attempts.map(() => {
-    const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
-    return order;
-  });
+// shipping stands in for all of them. Its orders' addresses are sealed by the real vault.
+async function confirmedOrders(attempts: number[]) {
+  const orders = await Promise.all(
+    attempts.map(async () => {
+      const { payment: _, ...order } = makeOrder({ status: 'confirmed', version: 4 });
+      return { ...order, ...(await sealedPersonal(vault, order)) };
+    }),
+  );
   const batch = createMessageBatch(
     'conveyor-shipping-inbox',
     orders.map((order, k) => message(makeEvent('order.confirmed', order), { id: `m${k}`, attempts: attempts[k] })),
@@ -32,7 +38,7 @@ const interval = (fromMs: number, untilMs: number) =>
 describe('simulated faults of a consumer (bench only)', () => {
   it('while down, fails every message (retried by its queue) and handles none', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const { orders, batch } = confirmedOrders([1, 3]);
+    const { orders, batch } = await confirmedOrders([1, 3]);
     const ctx = createExecutionContext();
     await worker.queue(batch, withVars({ SIMULATED_OUTAGE: interval(-1000, 60_000) }), ctx);
 
@@ -46,7 +52,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     ['after the outage is over', interval(-60_000, -1)],
     ['before the outage starts', interval(60_000, 120_000)],
   ])('handles the messages %s', async (_, outage) => {
-    const { orders, batch } = confirmedOrders([4]);
+    const { orders, batch } = await confirmedOrders([4]);
     const ctx = createExecutionContext();
     await worker.queue(batch, withVars({ SIMULATED_OUTAGE: outage }), ctx);
 
@@ -55,7 +61,7 @@ describe('simulated faults of a consumer (bench only)', () => {
   });
 
   it('makes every batch wait the simulated latency before it is handled', async () => {
-    const { orders, batch } = confirmedOrders([1, 1]);
+    const { orders, batch } = await confirmedOrders([1, 1]);
     const ctx = createExecutionContext();
     const started = Date.now();
     await worker.queue(batch, withVars({ SIMULATED_LATENCY_MS: '120' }), ctx);
@@ -75,7 +81,7 @@ describe('simulated faults of a consumer (bench only)', () => {
     const broken = withVars(faults);
     const ctx = createExecutionContext();
     expect((await worker.fetch(new Request('https://shipping.test/health'), broken, ctx)).status).toBe(503);
-    const { orders, batch } = confirmedOrders([1]);
+    const { orders, batch } = await confirmedOrders([1]);
     await worker.queue(batch, broken, ctx);
 
     expect((await getQueueResult(batch, ctx)).retryBatch.retry).toBe(true);

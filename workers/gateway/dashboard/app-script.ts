@@ -1,3 +1,6 @@
+import { busQueue, inboxQueue, WEBHOOKS_QUEUE } from '../../../shared/queue-names';
+import { subscribers } from '../../../shared/subscriptions';
+
 /**
  * The dashboard's script, served as /dashboard/app.js: no framework, no build. It reads the admin
  * API through /dashboard/api/* with the session cookie and sends the CSRF token on every change.
@@ -38,8 +41,20 @@ async function api(path, options = {}) {
   return body;
 }
 
+// Where each paged list stands: null is the newest page; 'Older' follows the answer's nextCursor.
+const cursors = { dl: null, mail: null, deliveries: null };
+const paged = (path, key) => path + (cursors[key] ? '&cursor=' + encodeURIComponent(cursors[key]) : '');
+function pager(key, label, nextCursor, reload) {
+  const go = (cursor) => { cursors[key] = cursor; reload(); };
+  return h('nav', { class: 'pager', 'aria-label': label + ' pages' },
+    cursors[key] ? h('button', { type: 'button', onclick: () => go(null) }, '← Newest') : null,
+    nextCursor ? h('button', { type: 'button', onclick: () => go(nextCursor), 'aria-label': 'Older ' + label }, 'Older →') : null);
+}
+
 const windowMinutes = { '5m': 5, '15m': 15, '1h': 60, '6h': 360, '24h': 1440, '7d': 10080 };
-const SUBSCRIBERS = ['inventory', 'payments', 'shipping', 'notifications', 'query', 'orders'];
+// Each subscriber's inbox, and the other queues, named by shared/queue-names.ts.
+const INBOXES = ${JSON.stringify(Object.fromEntries(subscribers.map((s) => [s, inboxQueue(s)])))};
+const SUBSCRIBERS = Object.keys(INBOXES);
 
 function topology(report, deadByQueue) {
   const minutes = windowMinutes[report.window];
@@ -58,17 +73,17 @@ function topology(report, deadByQueue) {
   };
   node('gateway', 5, 180, 'gateway', rate(report.saga.placed) + ' orders');
   node('orders-do', 165, 180, 'orders (OrderDO)', 'outbox → bus');
-  const bus = queueLine('conveyor-bus');
+  const bus = queueLine(${JSON.stringify(busQueue(0))});
   node('bus', 325, 180, '[bus]', bus.line, bus.alarm);
   node('router', 485, 180, 'router', rate(handled.router || 0) + ' routed');
   edges.push(['gateway', 'orders-do'], ['orders-do', 'bus'], ['bus', 'router']);
   SUBSCRIBERS.forEach((s, i) => {
     const y = 5 + i * 58;
-    const inbox = queueLine('conveyor-' + s + '-inbox');
+    const inbox = queueLine(INBOXES[s]);
     node('q-' + s, 645, y, '[' + s + '-inbox]', inbox.line, inbox.alarm);
     edges.push(['router', 'q-' + s]);
   });
-  const wh = queueLine('conveyor-webhooks');
+  const wh = queueLine(${JSON.stringify(WEBHOOKS_QUEUE)});
   node('q-webhooks', 645, 360, '[webhooks]', wh.line, wh.alarm);
   edges.push(['q-notifications', 'q-webhooks']);
   const by = Object.fromEntries(nodes.map((n) => [n.id, n]));
@@ -131,10 +146,11 @@ function saga(report) {
 }
 
 async function deadLetters() {
-  const { items } = await api('dead-letters?limit=50');
+  const { items, nextCursor } = await api(paged('dead-letters?limit=50', 'dl'));
   const rows = items.map((d) => [
     d.queue,
     (d.eventType || '–') + (d.orderId ? ' · order ' + d.orderId : ''),
+    d.endpoint || '–',
     h('span', { class: 'bad' }, d.reason),
     d.attempts + (d.times > 1 ? ' (' + d.times + '× dead)' : ''),
     ago(d.lastAt),
@@ -143,7 +159,9 @@ async function deadLetters() {
       h('button', { type: 'button', onclick: () => act(d.id, 'redrive'), 'aria-label': 'Redrive ' + d.id }, 'Redrive'),
       h('button', { type: 'button', class: 'danger', onclick: () => act(d.id, 'discard'), 'aria-label': 'Discard ' + d.id }, 'Discard')),
   ]);
-  put('dl-body', h('div', { 'data-count': items.length }, table(['Queue', 'Event', 'Last error', 'Attempts', 'Last', 'Actions'], rows)), h('div', { id: 'dl-detail' }));
+  const detail = $('dl-detail');
+  put('dl-body', h('div', { 'data-count': items.length }, table(['Queue', 'Event', 'Endpoint', 'Last error', 'Attempts', 'Last', 'Actions'], rows)),
+    pager('dl', 'dead letters', nextCursor, deadLetters), detail || h('div', { id: 'dl-detail' }));
   return items;
 }
 async function inspect(id) {
@@ -202,15 +220,22 @@ async function webhooks() {
   const { items } = await api('webhooks');
   put('wh-body', table(['Endpoint', 'Events', 'Since', ''], items.map((w) => [w.url, w.eventTypes.join(', '), ago(w.createdAt),
     h('button', { type: 'button', onclick: () => deliveries(w.id), 'aria-label': 'Deliveries of ' + w.url }, 'Deliveries')])), h('div', { id: 'wh-deliveries' }));
+  // Keep the open delivery log open (and fresh) across refreshes.
+  if (deliveriesOf && items.some((w) => w.id === deliveriesOf)) await deliveries(deliveriesOf);
 }
+let deliveriesOf = null;
 async function deliveries(id) {
-  const { items } = await api('webhooks/' + encodeURIComponent(id) + '/deliveries?limit=50');
-  put('wh-deliveries', table(['Event', 'Status', 'Attempts', 'Last status', 'Last error', 'Updated'], items.map((d) =>
-    [d.eventType, h('span', { class: d.status === 'failed' ? 'bad' : d.status === 'delivered' ? 'ok' : '' }, d.status), d.attempts, d.lastStatusCode ?? '–', d.lastError ?? '', ago(d.updatedAt)])));
+  if (id !== deliveriesOf) cursors.deliveries = null;
+  deliveriesOf = id;
+  const { items, nextCursor } = await api(paged('webhooks/' + encodeURIComponent(id) + '/deliveries?limit=50', 'deliveries'));
+  put('wh-deliveries', table(['Event', 'Event id', 'Status', 'Attempts', 'Last status', 'Last error', 'Updated'], items.map((d) =>
+    [d.eventType, d.eventId, h('span', { class: d.status === 'failed' ? 'bad' : d.status === 'delivered' ? 'ok' : '' }, d.status), d.attempts, d.lastStatusCode ?? '–', d.lastError ?? '', ago(d.updatedAt)])),
+    pager('deliveries', 'deliveries', nextCursor, () => deliveries(id)));
 }
 async function mail() {
-  const { items } = await api('mail?limit=20');
-  put('mail-body', table(['To', 'Subject', 'Order', 'Sent'], items.map((m) => [m.to, m.subject, m.orderId, ago(m.createdAt)])));
+  const { items, nextCursor } = await api(paged('mail?limit=20', 'mail'));
+  put('mail-body', table(['To', 'Subject', 'Order', 'Sent'], items.map((m) => [m.to, m.subject, m.orderId, ago(m.createdAt)])),
+    pager('mail', 'mail', nextCursor, mail));
 }
 async function exceptions(report) {
   const { items } = await api('exceptions?limit=50');

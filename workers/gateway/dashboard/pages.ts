@@ -1,5 +1,7 @@
 import { html } from 'hono/html';
 import { backoffSeconds, MAX_RETRIES } from '../../../shared/consume';
+import { REDRIVE_ATTEMPTS } from '../../../shared/webhook-job';
+import type { Operator } from '../operators';
 
 const STYLE = `
 :root{color-scheme:light dark;--fg:#1b1f24;--bg:#f6f7f9;--card:#fff;--muted:#5b6470;--line:#d7dbe0;--ok:#1a7f37;--bad:#cf222e;--warn:#9a6700;--acc:#0969da}
@@ -19,6 +21,7 @@ button{cursor:pointer}button.danger{color:var(--bad)}:focus-visible{outline:3px 
 form.inline{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}label{display:grid;gap:.15rem;font-size:.85rem}
 svg text{fill:var(--fg);font-size:11px}svg .node rect{fill:var(--card);stroke:var(--line)}svg .edge{stroke:var(--muted);fill:none}
 .sr{position:absolute;left:-9999px}
+.pager{display:flex;gap:.5rem;margin-top:.5rem}
 @media (max-width:600px){main{padding:.5rem}section{padding:.6rem}th,td{padding:.25rem}}
 `;
 
@@ -42,6 +45,7 @@ export function retrySchedules(webhookAttempts = 9) {
   return {
     inbox: `${inbox} attempts, retried after ${schedule(inbox)}: a failing event is a dead letter ${span(secondsToDeadLetter(inbox))} after its first failure.`,
     webhook: `${webhookAttempts} attempts, retried after ${schedule(webhookAttempts)}: a failing delivery is a dead letter ${span(secondsToDeadLetter(webhookAttempts))} after its first failure (WEBHOOK_MAX_ATTEMPTS).`,
+    redrive: `A redriven webhook delivery gets ${REDRIVE_ATTEMPTS} attempts, retried after ${schedule(REDRIVE_ATTEMPTS)}: if the receiver is still down it is back here ${span(secondsToDeadLetter(REDRIVE_ATTEMPTS))} later. A redriven event goes back to its inbox with a full schedule.`,
   };
 }
 
@@ -67,7 +71,7 @@ export function signInPage(error?: string) {
 <section>
 <h1 style="font-size:1.2rem;margin-top:0">Conveyor operations</h1>
 <form method="post" action="/dashboard/sign-in" class="inline" style="flex-direction:column;align-items:stretch">
-<label for="key">Admin API key</label>
+<label for="key">Operator key</label>
 <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
 ${error ? html`<p role="alert" class="bad">${error}</p>` : ''}
 <button type="submit">Sign in</button>
@@ -79,7 +83,7 @@ ${error ? html`<p role="alert" class="bad">${error}</p>` : ''}
   );
 }
 
-export function dashboardPage(csrf: string, webhookAttempts?: number) {
+export function dashboardPage(csrf: string, operator: Operator, webhookAttempts?: number) {
   const retries = retrySchedules(webhookAttempts);
   return layout(
     'Conveyor — operations',
@@ -91,6 +95,7 @@ export function dashboardPage(csrf: string, webhookAttempts?: number) {
 <label style="margin-left:auto">Window <select id="window" aria-label="Window">
 <option value="5m">5 minutes</option><option value="15m" selected>15 minutes</option><option value="1h">1 hour</option><option value="6h">6 hours</option><option value="24h">24 hours</option><option value="7d">7 days</option>
 </select></label>
+<span class="muted">${operator.name} (${operator.scopes.join(', ')})</span>
 <form method="post" action="/dashboard/sign-out"><input type="hidden" name="csrf" value="${csrf}"><button type="submit">Sign out</button></form>
 </header>
 <main>
@@ -105,7 +110,7 @@ export function dashboardPage(csrf: string, webhookAttempts?: number) {
 <form id="order-search" class="inline" role="search"><label for="order-id">Order id</label><input id="order-id" name="id" size="38" required placeholder="8c1e…"><button type="submit">Open</button></form>
 <div id="order-body"></div><h3 style="font-size:.95rem">Recent orders</h3><div id="recent-body"></div></section>
 <section id="dead-letters" aria-labelledby="h-dl"><h2 id="h-dl">Dead letters</h2>
-<p class="muted">Event inboxes: ${retries.inbox}<br>Webhooks: ${retries.webhook}<br>A redrive sends the message back once; if it fails again it returns here after its retries.</p>
+<p class="muted">Event inboxes: ${retries.inbox}<br>Webhooks: ${retries.webhook}<br>${retries.redrive}</p>
 <div id="dl-body"></div>
 <h3 style="font-size:.95rem">Replay archived events</h3>
 <form id="replay" class="inline"><label>From <input name="from" type="datetime-local" required></label><label>To <input name="to" type="datetime-local" required></label>

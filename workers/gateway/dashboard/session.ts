@@ -1,7 +1,10 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'hono/utils/buffer';
+import { sha256 } from '../../../shared/ids';
+import { knownOperators } from '../auth';
 import type { AppEnv } from '../context';
+import type { Operator } from '../operators';
 
 /** The operator's session: signed, HttpOnly, SameSite=Strict, Secure over HTTPS, for 30 minutes. */
 export const SESSION_COOKIE = 'conveyor_session';
@@ -12,30 +15,25 @@ export interface Session {
   exp: number;
   /** The token state-changing calls echo in `X-CSRF-Token`. */
   csrf: string;
+  /** The SHA-256 of the operator's key: who signed in (the key itself never reaches the browser again). */
+  key: string;
 }
 
 /**
- * The cookie's signing key: derived from the admin key, so rotating the key ends every session.
- * The key itself never reaches the browser after sign-in.
+ * The cookie's signing key: derived from the gateway's consistency secret, with a label of its
+ * own so the two MACs never collide. Rotating that secret ends every session.
  */
-async function signingKey(env: Env): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    'SHA-256',
-    new TextEncoder().encode(`conveyor-dashboard-session\n${env.ADMIN_API_KEY}`),
-  );
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+async function signingKey(c: Context<AppEnv>): Promise<string> {
+  return sha256(`conveyor-dashboard-session\n${c.get('config').consistencySecret}`);
 }
 
-/**
- * Whether `key` is the admin key (compared in constant time). Without one (production, where
- * operators hold scoped keys that the dashboard does not take yet) nobody signs in: fail closed.
- */
-export const isAdminKey = async (env: Env, key: string) =>
-  Boolean(env.ADMIN_API_KEY) && (await timingSafeEqual(key, env.ADMIN_API_KEY));
-
-export async function startSession(c: Context<AppEnv>): Promise<Session> {
-  const session: Session = { exp: Math.floor(Date.now() / 1000) + SESSION_SECONDS, csrf: crypto.randomUUID() };
-  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), await signingKey(c.env), {
+export async function startSession(c: Context<AppEnv>, operator: Operator): Promise<Session> {
+  const session: Session = {
+    exp: Math.floor(Date.now() / 1000) + SESSION_SECONDS,
+    csrf: crypto.randomUUID(),
+    key: operator.keyHash,
+  };
+  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify(session), await signingKey(c), {
     path: '/',
     httpOnly: true,
     secure: new URL(c.req.url).protocol === 'https:',
@@ -49,20 +47,22 @@ export function endSession(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
-/** The signed-in operator's session, or null (no cookie, a forged one, or expired). */
-export async function currentSession(c: Context<AppEnv>): Promise<Session | null> {
-  // A key derived from an empty admin key would be public: no session is ever valid without one.
-  if (!c.env.ADMIN_API_KEY) return null;
-  const raw = await getSignedCookie(c, await signingKey(c.env), SESSION_COOKIE);
+/**
+ * The signed-in operator and their session, or null: no cookie, a forged or expired one, or one
+ * whose key has since been removed from ADMIN_KEYS (removing a key ends its sessions at once).
+ */
+export async function currentSession(c: Context<AppEnv>): Promise<{ session: Session; operator: Operator } | null> {
+  const raw = await getSignedCookie(c, await signingKey(c), SESSION_COOKIE);
   if (!raw) return null;
+  let session: Session;
   try {
-    const session = JSON.parse(raw) as Session;
-    return typeof session.exp === 'number' && session.exp > Date.now() / 1000 && typeof session.csrf === 'string'
-      ? session
-      : null;
+    session = JSON.parse(raw) as Session;
   } catch {
     return null;
   }
+  if (!(typeof session.exp === 'number' && session.exp > Date.now() / 1000 && typeof session.csrf === 'string')) return null;
+  const operator = (await knownOperators(c)).find((o) => o.keyHash === session.key);
+  return operator ? { session, operator } : null;
 }
 
 /**
@@ -86,9 +86,11 @@ export function sameOrigin(c: Context<AppEnv>): boolean {
  */
 export function requireSession(): MiddlewareHandler<AppEnv> {
   return async function requireSession(c, next) {
-    const session = await currentSession(c);
-    if (!session)
+    const signedIn = await currentSession(c);
+    if (!signedIn)
       return c.json({ error: { code: 'unauthorized', message: 'sign in again', requestId: c.get('requestId') } }, 401);
+    const { session, operator } = signedIn;
+    c.set('operator', operator);
     const reads = c.req.method === 'GET' || c.req.method === 'HEAD';
     const token = c.req.header('x-csrf-token') ?? '';
     if (!reads && (!sameOrigin(c) || !(await timingSafeEqual(token, session.csrf)))) {

@@ -1,23 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
+import * as responses from '../../../shared/responses';
 import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
-import { AdminListQuery, errors, Freshness, json, Order } from '../schemas';
+import { AdminListQuery, errors, Freshness, json } from '../schemas';
 
-const OrderException = z
-  .object({
-    orderId: z.string(),
-    kind: z.enum(['overdue', 'dispatched_after_cancellation']).openapi({
-      description:
-        '`overdue`: a step another service owns (capture, shipment, commit, a compensation) stayed unanswered after ' +
-        'being asked again; it is still asked for, with backoff. `dispatched_after_cancellation`: the carrier reported ' +
-        'a parcel whose shipment had been called off; the order stays cancelled and refunded, and the goods must be recovered.',
-    }),
-    steps: z.array(z.string()),
-    flaggedAt: z.string(),
-    status: z.enum(['pending', 'confirmed', 'shipped', 'delivered', 'cancelled']).nullable(),
-  })
-  .openapi('OrderException');
+const OrderException = responses.OrderException.openapi('OrderException');
 
 const listExceptions = createRoute({
   method: 'get',
@@ -29,22 +17,15 @@ const listExceptions = createRoute({
   responses: {
     200: {
       description: 'Flagged orders (read model)',
-      content: json(z.object({ items: z.array(OrderException), freshness: Freshness })),
+      content: json(
+        responses.ExceptionList.extend({ items: z.array(OrderException), freshness: Freshness }).openapi('ExceptionList'),
+      ),
     },
     ...errors(400, 401),
   },
 });
 
-const OrderInspection = Order.extend({
-  awaiting: z.array(z.string()).openapi({
-    description:
-      'Steps other services still owe the order: stock, payment (while pending); capture, commit, shipment (once ' +
-      'confirmed); callOff (a cancellation asked of shipping); stockBack, paymentBack (once cancelled)',
-  }),
-  nudges: z.number().openapi({ description: 'How often the open steps were asked for again' }),
-  waitingSince: z.string(),
-  nextDeadline: z.string().nullable().openapi({ description: 'When the order asks again (a pending one: cancels)' }),
-}).openapi('OrderInspection');
+const OrderInspection = responses.OrderInspection.openapi('OrderInspection');
 
 const inspectOrder = createRoute({
   method: 'get',

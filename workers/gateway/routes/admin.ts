@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { unwrap } from '../../../shared/errors';
+import { CreatedWebhook, SentMail, WebhookDelivery, WebhookSubscription } from '../../../shared/responses';
 import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
-import { AdminListQuery, errors, json } from '../schemas';
+import { AdminPageQuery, errors, json, PageOf } from '../schemas';
 
-const Webhook = z
-  .object({ id: z.string(), url: z.string(), eventTypes: z.array(z.string()), personalData: z.boolean(), createdAt: z.string() })
-  .openapi('WebhookSubscription');
+const Webhook = WebhookSubscription.openapi('WebhookSubscription');
 const NewWebhook = z
   .object({
     url: z
@@ -28,23 +27,8 @@ const NewWebhook = z
     }),
   })
   .openapi('NewWebhookSubscription');
-const Delivery = z
-  .object({
-    id: z.string(),
-    subscriptionId: z.string(),
-    eventId: z.string(),
-    eventType: z.string(),
-    status: z.enum(['pending', 'delivered', 'failed']),
-    attempts: z.number(),
-    lastStatusCode: z.number().nullable(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi('WebhookDelivery');
-const Mail = z
-  .object({ id: z.string(), orderId: z.string(), to: z.string(), subject: z.string(), body: z.string(), createdAt: z.string() })
-  .openapi('Mail');
+const Delivery = WebhookDelivery.openapi('WebhookDelivery');
+const Mail = SentMail.openapi('Mail');
 const WebhookId = z.object({
   id: z
     .string()
@@ -73,7 +57,10 @@ const routes = {
     ...operatorRoute('webhooks', 'webhook.create'),
     request: { body: { content: json(NewWebhook), required: true } },
     responses: {
-      201: { description: 'Created, with its signing secret', content: json(Webhook.extend({ secret: z.string() })) },
+      201: {
+        description: 'Created, with its signing secret',
+        content: json(CreatedWebhook.openapi('CreatedWebhookSubscription')),
+      },
       ...errors(400, 401, 403),
     },
   }),
@@ -92,8 +79,11 @@ const routes = {
     tags: ['admin'],
     summary: "A subscription's delivery log, newest first",
     ...operatorRoute('read', 'webhook.deliveries'),
-    request: { params: WebhookId, query: AdminListQuery },
-    responses: { 200: { description: 'Deliveries', content: json(z.object({ items: z.array(Delivery) })) }, ...errors(401, 403) },
+    request: { params: WebhookId, query: AdminPageQuery },
+    responses: {
+      200: { description: 'Deliveries', content: json(PageOf(Delivery, 'WebhookDeliveryPage')) },
+      ...errors(400, 401, 403),
+    },
   }),
   listMail: createRoute({
     method: 'get',
@@ -101,8 +91,8 @@ const routes = {
     tags: ['admin'],
     summary: 'The local mail sink, newest first',
     ...operatorRoute('read', 'mail.list'),
-    request: { query: AdminListQuery },
-    responses: { 200: { description: 'Mail', content: json(z.object({ items: z.array(Mail) })) }, ...errors(401, 403) },
+    request: { query: AdminPageQuery },
+    responses: { 200: { description: 'Mail', content: json(PageOf(Mail, 'MailPage')) }, ...errors(400, 401, 403) },
   }),
 };
 
@@ -121,12 +111,9 @@ export function registerAdmin(app: OpenAPIHono<AppEnv>) {
     return c.body(null, 204);
   });
 
-  app.openapi(routes.listDeliveries, async (c) => {
-    const items = unwrap(await notifications(c.env).listDeliveries(c.req.valid('param').id, c.req.valid('query').limit));
-    return c.json({ items }, 200);
-  });
-
-  app.openapi(routes.listMail, async (c) =>
-    c.json({ items: unwrap(await notifications(c.env).listMail(c.req.valid('query').limit)) }, 200),
+  app.openapi(routes.listDeliveries, async (c) =>
+    c.json(unwrap(await notifications(c.env).listDeliveries(c.req.valid('param').id, c.req.valid('query'))), 200),
   );
+
+  app.openapi(routes.listMail, async (c) => c.json(unwrap(await notifications(c.env).listMail(c.req.valid('query'))), 200));
 }

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { unwrap } from '../../../shared/errors';
 import { Hop, hopsOf, MetricsReport, MetricsWindow, SpanView } from '../../../shared/metrics-api';
 import { operatorRoute } from '../auth';
 import { type AppEnv, metricsService } from '../context';
@@ -13,10 +14,13 @@ const routes = {
     tags,
     summary: 'Rates, latency, queues, saga outcomes and cost per order over a window',
     description:
-      'Counted where things happen (shared/metrics.ts). Queue backlogs are live; the rest covers the window. Under wrangler dev this reads the local store; in production query Analytics Engine (README).',
+      'Counted where things happen (shared/metrics.ts). Queue backlogs are live; the rest covers the window. Under wrangler dev this reads the local store; in production Analytics Engine through its SQL API (503 metrics_unavailable until the router has ANALYTICS_ACCOUNT_ID and ANALYTICS_API_TOKEN).',
     ...operatorRoute('read', 'metrics.read'),
     request: { query: z.object({ window: MetricsWindow.default('15m') }) },
-    responses: { 200: { description: 'The aggregates', content: json(MetricsReport.openapi('Metrics')) }, ...errors(400, 401) },
+    responses: {
+      200: { description: 'The aggregates', content: json(MetricsReport.openapi('Metrics')) },
+      ...errors(400, 401, 503),
+    },
   }),
   prometheus: createRoute({
     method: 'get',
@@ -26,7 +30,7 @@ const routes = {
     ...operatorRoute('read', 'metrics.prometheus'),
     responses: {
       200: { description: 'Prometheus text exposition 0.0.4', content: { 'text/plain': { schema: z.string() } } },
-      ...errors(401),
+      ...errors(401, 503),
     },
   }),
   trace: createRoute({
@@ -54,14 +58,16 @@ const routes = {
 };
 
 export function registerMetrics(app: OpenAPIHono<AppEnv>) {
-  app.openapi(routes.metrics, async (c) => c.json(await metricsService(c.env).report(c.req.valid('query').window), 200));
+  app.openapi(routes.metrics, async (c) => c.json(unwrap(await metricsService(c.env).report(c.req.valid('query').window)), 200));
 
   app.openapi(routes.prometheus, async (c) =>
-    c.text(await metricsService(c.env).prometheus(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    c.text(unwrap(await metricsService(c.env).prometheus()), 200, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
   );
 
   app.openapi(routes.trace, async (c) => {
-    const spans = await metricsService(c.env).spans(c.req.valid('param').id);
+    const spans = unwrap(await metricsService(c.env).spans(c.req.valid('param').id));
     return c.json({ spans, hops: hopsOf(spans) }, 200);
   });
 }

@@ -1,30 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { ReplayInput } from '../../../shared/api';
 import { unwrap } from '../../../shared/errors';
+import * as responses from '../../../shared/responses';
+import { DeadLetterSummary, RebuildAnswer, ReplayAnswer, SalesReport } from '../../../shared/responses';
 import { operatorRoute } from '../auth';
 import { type AppEnv, services } from '../context';
-import { AdminListQuery, errors, Freshness, json } from '../schemas';
+import { AdminPageQuery, errors, Freshness, json, PageOf } from '../schemas';
 
 const tags = ['operations'];
 
-const DeadLetter = z
-  .object({
-    id: z.string(),
-    queue: z.string().openapi({ description: 'Where the message came from, and where a redrive sends it' }),
-    reason: z.string(),
-    attempts: z.number(),
-    eventId: z.string().nullable(),
-    eventType: z.string().nullable(),
-    times: z.number().openapi({ description: 'How often it was dead-lettered (more than once: a redrive failed again)' }),
-    firstAt: z.string(),
-    lastAt: z.string(),
-  })
-  .openapi('DeadLetter');
-const DeadLetterDetail = DeadLetter.extend({
-  status: z.enum(['dead', 'redriven']),
-  redrivenAt: z.string().nullable(),
-  body: z.unknown(),
-}).openapi('DeadLetterDetail');
+const DeadLetter = DeadLetterSummary.openapi('DeadLetter');
+const DeadLetterDetail = responses.DeadLetterDetail.openapi('DeadLetterDetail');
 const Id = z.object({
   id: z
     .string()
@@ -40,10 +26,10 @@ const routes = {
     tags,
     summary: 'Messages that failed for good, newest first, with why',
     ...operatorRoute('read', 'dead-letter.list'),
-    request: { query: AdminListQuery },
+    request: { query: AdminPageQuery },
     responses: {
-      200: { description: 'Dead letters', content: json(z.object({ items: z.array(DeadLetter) })) },
-      ...errors(401, 403),
+      200: { description: 'Dead letters', content: json(PageOf(DeadLetter, 'DeadLetterPage')) },
+      ...errors(400, 401, 403),
     },
   }),
   getDeadLetter: createRoute({
@@ -83,7 +69,7 @@ const routes = {
     ...operatorRoute('operate', 'archive.replay'),
     request: { body: { content: json(ReplayInput.openapi('Replay')), required: true } },
     responses: {
-      202: { description: 'Replayed', content: json(z.object({ events: z.number(), sent: z.record(z.string(), z.number()) })) },
+      202: { description: 'Replayed', content: json(ReplayAnswer.openapi('ReplayAnswer')) },
       ...errors(400, 401, 403),
     },
   }),
@@ -95,7 +81,7 @@ const routes = {
     description: 'Builds fresh tables, swaps them in at once; reads keep working meanwhile.',
     ...operatorRoute('operate', 'read-model.rebuild'),
     responses: {
-      200: { description: 'Rebuilt', content: json(z.object({ events: z.number(), tables: z.array(z.string()) })) },
+      200: { description: 'Rebuilt', content: json(RebuildAnswer.openapi('RebuildAnswer')) },
       ...errors(401, 403),
     },
   }),
@@ -109,15 +95,7 @@ const routes = {
     responses: {
       200: {
         description: 'The report and how fresh it is',
-        content: json(
-          z.object({
-            sales: z.array(
-              z.object({ day: z.string(), sku: z.string(), currency: z.string(), units: z.number(), revenueCents: z.number() }),
-            ),
-            ordersByStatus: z.record(z.string(), z.number()),
-            freshness: Freshness,
-          }),
-        ),
+        content: json(SalesReport.extend({ freshness: Freshness }).openapi('SalesReport')),
       },
       ...errors(400, 401, 403),
     },
@@ -128,7 +106,7 @@ export function registerOperations(app: OpenAPIHono<AppEnv>) {
   const router = (env: Env) => services(env).router;
 
   app.openapi(routes.listDeadLetters, async (c) =>
-    c.json({ items: unwrap(await router(c.env).listDeadLetters(c.req.valid('query').limit)) }, 200),
+    c.json(unwrap(await router(c.env).listDeadLetters(c.req.valid('query'))), 200),
   );
   app.openapi(routes.getDeadLetter, async (c) => c.json(unwrap(await router(c.env).getDeadLetter(c.req.valid('param').id)), 200));
   app.openapi(routes.redrive, async (c) => c.json(unwrap(await router(c.env).redriveDeadLetter(c.req.valid('param').id)), 202));
@@ -137,8 +115,7 @@ export function registerOperations(app: OpenAPIHono<AppEnv>) {
     return c.body(null, 204);
   });
   app.openapi(routes.replay, async (c) => {
-    const result = unwrap(await router(c.env).replay(c.req.valid('json')));
-    return c.json({ events: result.events, sent: result.sent as Record<string, number> }, 202);
+    return c.json(unwrap(await router(c.env).replay(c.req.valid('json'))), 202);
   });
   app.openapi(routes.rebuild, async (c) => c.json(unwrap(await services(c.env).query.rebuild()), 200));
   app.openapi(routes.sales, async (c) => {

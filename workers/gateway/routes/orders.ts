@@ -100,7 +100,8 @@ async function ownOrder(c: Context<AppEnv>, id: string) {
 /** The order's hops from its recorded spans; none when the metrics store cannot answer (it never fails the timeline). */
 async function orderHops(env: Env, orderId: string) {
   try {
-    return hopsOf(await metricsService(env).spans(orderId));
+    const spans = await metricsService(env).spans(orderId);
+    return spans.ok ? hopsOf(spans.value) : [];
   } catch {
     return [];
   }

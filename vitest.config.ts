@@ -53,6 +53,33 @@ const withVault = ['orders', 'shipping', 'notifications'];
 // The gateway's tests sign customers' tokens with these keys; the gateway fetches their JWKS.
 const identityProvider = await stubIdentityProvider();
 
+/**
+ * The bench's synchronous chain (scripts/bench/sync-chain), a Worker of its own: as it runs, and
+ * (`-outage`) with payments down for good. Each hop pays 25 ms, so its calls can be seen not to overlap.
+ */
+async function syncChainProject(name: string, faults: Record<string, string>): Promise<TestProjectInlineConfiguration> {
+  const migrations = async (dir: string) =>
+    (await readD1Migrations(dir)).map(({ name: migration, queries }) => ({ name: migration, queries }));
+  const { JWT_SECRET = '', ADMIN_API_KEY = '', PAYMENT_TOKEN_KEYS = '' } = devVars();
+  const bindings = {
+    JWT_SECRET,
+    ADMIN_API_KEY,
+    PAYMENT_TOKEN_KEYS,
+    SIMULATED_LATENCY_MS: '25',
+    ...faults,
+    TEST_MIGRATIONS: await migrations('./workers/inventory/migrations'),
+    TEST_MAIL_MIGRATIONS: await migrations('./workers/notifications/migrations'),
+  };
+  return {
+    plugins: [cloudflareTest({ wrangler: { configPath: './scripts/bench/sync-chain/wrangler.toml' }, miniflare: { bindings } })],
+    test: {
+      name: `int:${name}`,
+      include: [`test/int/${name}/**/*.int.test.ts`],
+      setupFiles: ['test/int/sync-chain/apply-migrations.ts'],
+    },
+  };
+}
+
 const withDatabase = ['orders', 'inventory', 'notifications', 'query', 'router'];
 const workers = ['vault', 'orders', 'inventory', 'payments', 'shipping', 'notifications', 'router', 'query'];
 
@@ -93,6 +120,11 @@ export default defineConfig({
           ),
           outboundService: identityProvider.outbound,
         },
+      }),
+      await syncChainProject('sync-chain', {}),
+      await syncChainProject('sync-chain-outage', {
+        SIMULATED_OUTAGE_SERVICE: 'payments',
+        SIMULATED_OUTAGE: '2026-01-01T00:00:00Z/2999-01-01T00:00:00Z',
       }),
       {
         test: {

@@ -7,6 +7,9 @@
 //   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
 //   npm run bench -- --buckets 4 --stock 150   …with 150 units: a flash sale that sells out
 //   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
+//   npm run bench -- --compare --latency 50 --down payments
+//                                              the event-driven path against a synchronous chain, 50 ms per
+//                                              service, then with payments down (scripts/bench/compare.ts)
 //
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
 // Latencies of the saga come from the servers' own timestamps (each event's `occurredAt` in the
@@ -17,16 +20,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
+import { compare } from './bench/compare.ts';
 import { cpuOfSteps } from './bench/cpu.ts';
 import { profileEdge } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
+import { HOPS, type HopName } from './bench/sync-chain/services.ts';
 import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
 
 const { values: args } = parseArgs({
   options: {
     rate: { type: 'string' },
-    seconds: { type: 'string', default: '60' },
+    seconds: { type: 'string' },
     orders: { type: 'string', default: '300' },
     inflight: { type: 'string', default: '20' },
     url: { type: 'string' },
@@ -35,15 +40,46 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     buckets: { type: 'string', default: '1' },
     stock: { type: 'string', default: '1000000' },
+    compare: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '50' },
+    down: { type: 'string' },
+    'down-seconds': { type: 'string', default: '15' },
   },
 });
+const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+if (args.compare) {
+  const latencyMs = Number(args.latency);
+  const down = args.down as HopName | undefined;
+  const rate = Number(args.rate ?? 5);
+  const seconds = Number(args.seconds ?? 30);
+  const downSeconds = Number(args['down-seconds']);
+  const problems = [
+    !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 10_000) && '--latency must be 0 … 10000 (ms)',
+    down !== undefined && !HOPS.includes(down) && `--down must be one of ${HOPS.join(', ')}`,
+    !(rate > 0) && '--rate must be a positive number of orders per second',
+    !(seconds > 0 && downSeconds > 0) && '--seconds and --down-seconds must be positive',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exit(2);
+  }
+  const label = args.label ?? `compare-${latencyMs}ms${down ? `-${down}-down` : ''}`;
+  const { result, charts } = await compare({ latencyMs, rate, seconds, down, downSeconds, progress });
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(join(args.out, `${label}.json`), `${JSON.stringify({ label, ...result }, null, 2)}\n`);
+  writeFileSync(join(args.out, `${label}.svg`), charts.latency);
+  if (charts.outage) writeFileSync(join(args.out, `${label}-outage.svg`), charts.outage);
+  progress(`wrote ${join(args.out, `${label}.json`)} and the charts beside it`);
+  console.log(JSON.stringify({ label, ...result }, null, 2));
+  process.exit(0);
+}
 const openLoop = args.rate !== undefined;
 const rate = Number(args.rate ?? 0);
-const seconds = Number(args.seconds);
+const seconds = Number(args.seconds ?? 60);
 const maxOrders = openLoop ? Math.round(rate * seconds) : Number(args.orders);
 const inflight = Number(args.inflight);
 const label = args.label ?? (openLoop ? `open-${rate}per-s-${seconds}s` : `closed-${maxOrders}-inflight-${inflight}`);
-const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 const queueLog = new QueueLog();
 let topology: Topology | undefined;

@@ -1,5 +1,7 @@
 import * as z from 'zod';
+import { backoffSeconds } from './consume';
 import { AppError } from './errors';
+import { SimulatedFaults, simulateFaults } from './simulated-faults';
 
 /** Values that are never a real secret: a template left unfilled, or a placeholder. */
 const PLACEHOLDER = /^(undefined|null|none|changeme|change-me|secret|password|todo|x+)$/i;
@@ -33,7 +35,8 @@ export const optional = <T extends z.ZodType>(schema: T) =>
 
 export type Checked<T> = { ok: true; config: T } | { ok: false; problems: string[] };
 
-const checked = new WeakMap<object, Checked<unknown>>();
+/** Results per schema, then per environment: one Worker may host code that checks several schemas. */
+const checked = new WeakMap<z.ZodType, WeakMap<object, Checked<unknown>>>();
 
 /**
  * A Worker's configuration parsed by `schema`, once per environment object. When it does not
@@ -44,7 +47,9 @@ const checked = new WeakMap<object, Checked<unknown>>();
  * if (!result.ok) return misconfiguredResponse();
  */
 export function checkConfig<S extends z.ZodType>(service: string, schema: S, env: object): Checked<z.output<S>> {
-  const known = checked.get(env);
+  const bySchema = checked.get(schema) ?? new WeakMap<object, Checked<unknown>>();
+  checked.set(schema, bySchema);
+  const known = bySchema.get(env);
   if (known) return known as Checked<z.output<S>>;
   const parsed = schema.safeParse(env);
   const result: Checked<z.output<S>> = parsed.success
@@ -55,7 +60,7 @@ export function checkConfig<S extends z.ZodType>(service: string, schema: S, env
       JSON.stringify({ msg: `${service} is misconfigured and refuses to serve`, service, problems: result.problems }),
     );
   }
-  checked.set(env, result);
+  bySchema.set(env, result);
   return result;
 }
 
@@ -79,27 +84,57 @@ export function requireConfig<S extends z.ZodType>(service: string, schema: S, e
  * hold: `fetch` answers 503 `misconfigured`, and a queue batch is retried later, so no message is
  * handled with a bad configuration and none is lost. (RPC entrypoints call {@link requireConfig}.)
  *
+ * It is also where a consumer simulates the bench-only faults (`shared/simulated-faults.ts`):
+ * while down it fails every message, retried with the consumers' backoff (1 s, 2 s, 4 s …, then the
+ * queue's dead-letter queue, as any failing message); otherwise each batch waits the simulated
+ * latency before it is handled.
+ *
  * @example
  * export default failClosed('notifications', NotificationsConfig, { fetch: app.fetch, queue }) satisfies ExportedHandler<Env>;
  */
 export function failClosed<H extends ExportedHandler<never>>(service: string, schema: z.ZodType, handler: H): H {
   const { fetch, queue } = handler;
+  const holds = (env: object) => checkConfig(service, schema, env).ok && faultsOf(service, env).ok;
   const guarded: ExportedHandler<never> = {
     ...(fetch && {
       fetch: (request, env, ctx) =>
-        checkConfig(service, schema, env).ok
+        holds(env)
           ? fetch(request, env, ctx)
           : Response.json({ error: { code: 'misconfigured', message: misconfigured().message } }, { status: 503 }),
     }),
     ...(queue && {
       queue: async (batch, env, ctx) => {
-        if (checkConfig(service, schema, env).ok) return queue(batch, env, ctx);
-        batch.retryAll({ delaySeconds: RETRY_MISCONFIGURED_SECONDS });
+        const faults = faultsOf(service, env);
+        if (!checkConfig(service, schema, env).ok || !faults.ok) {
+          batch.retryAll({ delaySeconds: RETRY_MISCONFIGURED_SECONDS });
+          return;
+        }
+        try {
+          await simulateFaults(service, faults.config);
+        } catch (error) {
+          // Down: every message fails, as when a handler's dependency does not answer.
+          console.error(JSON.stringify({ msg: 'handler failed, retrying', queue: batch.queue, error: String(error) }));
+          for (const message of batch.messages) message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+          return;
+        }
+        return queue(batch, env, ctx);
       },
     }),
   };
   // The guarded handlers take exactly the arguments of the ones they wrap.
   return { ...handler, ...guarded } as H;
+}
+
+const simulating = new WeakSet<object>();
+
+/** The bench-only faults `env` asks for, checked like the rest of the configuration; said once in the log when set. */
+function faultsOf(service: string, env: object): Checked<SimulatedFaults> {
+  const result = checkConfig(service, SimulatedFaults, env);
+  if (result.ok && (result.config.latencyMs > 0 || result.config.down) && !simulating.has(env)) {
+    simulating.add(env);
+    console.warn(JSON.stringify({ msg: `${service} simulates faults (bench only)`, service, ...result.config }));
+  }
+  return result;
 }
 
 /** How long a misconfigured Worker's queue messages wait before they are tried again. */

@@ -53,6 +53,12 @@ describe('checkConfig()', () => {
     });
   });
 
+  it('checks each schema on its own, also for one environment', () => {
+    const env = { KEY: 'long-enough', PORT: '80' };
+    expect(checkConfig('svc', Schema, env)).toEqual({ ok: true, config: { KEY: 'long-enough' } });
+    expect(checkConfig('svc', z.object({ PORT: z.coerce.number() }), env)).toEqual({ ok: true, config: { PORT: 80 } });
+  });
+
   it('answers the parsed configuration when it holds', () => {
     expect(checkConfig('svc', Schema, { KEY: 'long-enough' })).toEqual({ ok: true, config: { KEY: 'long-enough' } });
   });

@@ -7,6 +7,8 @@
 //   npm run bench -- --buckets 4               the bench's product split into 4 stock buckets (a hot SKU)
 //   npm run bench -- --buckets 4 --stock 150   …with 150 units: a flash sale that sells out
 //   BUS_SHARDS=2 npm run bench                 the bus in 2 shards (scripts/shards.ts)
+//   npm run bench -- --with-local-costs        keep what local dev costs and the platform does not: the trace
+//                                              collector, state on disk (scripts/bench/local-costs.ts)
 //   npm run bench -- --compare --latency 50 --down payments
 //                                              the event-driven path against a synchronous chain, 50 ms per
 //                                              service, then with payments down (scripts/bench/compare.ts)
@@ -14,15 +16,15 @@
 // Progress goes to stderr; the results to stdout as JSON and to <out>/<label>.json and .svg.
 // Latencies of the saga come from the servers' own timestamps (each event's `occurredAt` in the
 // order's timeline), queue messages from wrangler's log of every batch it delivers.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
 import { cpuOfSteps } from './bench/cpu.ts';
-import { profileEdge } from './bench/profile.ts';
+import { scratchDir, withoutTraceCollector } from './bench/local-costs.ts';
+import { POST_BACK_TO_BACK, POST_IDLE, profileEdge, TRIVIAL } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { HOPS, type HopName } from './bench/sync-chain/services.ts';
@@ -44,8 +46,10 @@ const { values: args } = parseArgs({
     latency: { type: 'string', default: '50' },
     down: { type: 'string' },
     'down-seconds': { type: 'string', default: '15' },
+    'with-local-costs': { type: 'boolean', default: false },
   },
 });
+if (!args['with-local-costs']) withoutTraceCollector();
 const progress = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
 if (args.compare) {
@@ -86,7 +90,7 @@ let topology: Topology | undefined;
 let persistTo: string | undefined;
 let url = args.url;
 if (!url) {
-  persistTo = mkdtempSync(join(tmpdir(), 'conveyor-bench-'));
+  persistTo = scratchDir(args['with-local-costs']);
   progress(`starting the topology on ${persistTo}`);
   topology = await startTopology({ port: 8700 + Math.floor(Math.random() * 80), persistTo, quiet: true });
   topology.process.stdout?.on('data', (d) => queueLog.feed(String(d)));
@@ -180,8 +184,25 @@ try {
   }
   await queuesQuiet();
   if (args.profile) {
+    const trivialState = scratchDir(args['with-local-costs']);
+    const trivial = await startTopology({
+      port: 8790 + Math.floor(Math.random() * 9),
+      persistTo: trivialState,
+      quiet: true,
+      only: { configs: ['scripts/bench/trivial/wrangler.toml'], readyPath: '/' },
+    });
+    progress(`the trivial Worker answers on ${trivial.url}`);
+    const requests = await profileEdge({ base, sku, orderBody, customers, trivial: trivial.url });
+    await trivial.stop();
+    rmSync(trivialState, { recursive: true, force: true });
+    const floor = requests[TRIVIAL]!.p50;
     const profile = {
-      'ms per request, 100 sequential (client)': await profileEdge({ base, sku, orderBody, customers }),
+      'ms per request, 100 sequential (client)': requests,
+      // The issue's target: POST /v1/orders p50 at concurrency 1 within 3× a trivial Worker's.
+      'POST p50 ÷ the trivial Worker p50': {
+        'on an idle system': +(requests[POST_IDLE]!.p50 / floor).toFixed(1),
+        'back to back': +(requests[POST_BACK_TO_BACK]!.p50 / floor).toFixed(1),
+      },
       'µs of CPU per call of each pure step (Node)': await cpuOfSteps(orderBody, devVars().JWT_SECRET!),
     };
     progress('profile done');
@@ -332,7 +353,12 @@ try {
   const result = {
     label,
     mode: openLoop ? { loop: 'open', rate, seconds } : { loop: 'closed', orders: maxOrders, inflight },
-    topology: { busShards: Number(process.env.BUS_SHARDS ?? 1), stockBuckets: Number(args.buckets), stock: Number(args.stock) },
+    topology: {
+      busShards: Number(process.env.BUS_SHARDS ?? 1),
+      stockBuckets: Number(args.buckets),
+      stock: Number(args.stock),
+      localCosts: args['with-local-costs'] ? 'kept' : 'left out: no local trace collector, state in memory',
+    },
     at: new Date().toISOString(),
     orders: {
       sent,

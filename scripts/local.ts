@@ -116,6 +116,8 @@ export async function startTopology(options: {
   quiet?: boolean;
   /** Shards of the bus (default: `BUS_SHARDS` in the environment, else 1). */
   busShards?: number;
+  /** Other Workers than the product's (the bench's trivial Worker), and a path that answers 200 once they are up. */
+  only?: { configs: string[]; readyPath: string };
 }): Promise<Topology> {
   mkdirSync(options.persistTo, { recursive: true });
   const pidFile = join(options.persistTo, 'wrangler-dev.pid');
@@ -123,10 +125,10 @@ export async function startTopology(options: {
   if (leftover) console.error(`Stopped Workers left running by an earlier start (process group ${leftover}).`);
   await assertPortFree(options.port);
   const secrets = devVars();
-  await migrate(options.persistTo);
+  if (!options.only) await migrate(options.persistTo);
   const args = [
     'dev',
-    ...(await topologyConfigs(options.busShards)).flatMap((c) => ['-c', c]),
+    ...(options.only?.configs ?? (await topologyConfigs(options.busShards))).flatMap((c) => ['-c', c]),
     '--port',
     String(options.port),
     '--ip',
@@ -166,7 +168,7 @@ export async function startTopology(options: {
       throw new Error(`wrangler dev could not listen on port ${options.port}:\n${log}`);
     }
     try {
-      const response = await fetch(`${url}/v1/products?limit=1`);
+      const response = await fetch(`${url}${options.only?.readyPath ?? '/v1/products?limit=1'}`);
       if (response.ok) break;
     } catch {}
     if (Date.now() > deadline) {

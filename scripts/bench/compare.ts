@@ -380,10 +380,6 @@ export async function compare(options: CompareOptions) {
   const { latencyMs, down, progress } = options;
   // Every queue delivery would be logged otherwise; failures still are.
   process.env.WRANGLER_LOG ??= 'warn';
-  // Local dev's trace collector runs inside the runtime, on the same two cores, and its cost grows
-  // through a run (event-driven POST p50 75 → 164 ms over three rounds with it, flat without): a
-  // cost of `wrangler dev`, not of the platform, and heavier on the path with more hops.
-  process.env.X_LOCAL_OBSERVABILITY ??= 'false';
   progress(`starting the topology and the synchronous chain, ${latencyMs} ms per service`);
   const loadAtStart = +loadavg()[0]!.toFixed(2);
   const harness = createTestHarness(topology(latencyMs));

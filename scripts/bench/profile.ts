@@ -31,6 +31,10 @@ async function timed(
   return summary(ms);
 }
 
+export const TRIVIAL = 'GET / of a trivial Worker (its own wrangler dev)';
+export const POST_BACK_TO_BACK = 'POST /v1/orders, back to back (earlier orders settling meanwhile)';
+export const POST_IDLE = 'POST /v1/orders, each on an idle system (the saga before it finished)';
+
 /**
  * Profiles the edge path of a running topology, 100 sequential requests per route: `customers[0]`
  * places the order read back, the next 50 place the rest (a customer's writes are rate-limited).
@@ -40,8 +44,10 @@ export async function profileEdge(options: {
   sku: string;
   orderBody: string;
   customers: Record<string, string>[];
+  /** The bench's trivial Worker, running beside the topology: the floor every route is compared with. */
+  trivial: string;
 }): Promise<Record<string, Summary>> {
-  const { base, sku, orderBody, customers } = options;
+  const { base, sku, orderBody, customers, trivial } = options;
   const customer = customers[0]!;
   const placer = (i: number) => customers[1 + (i % 50)]!;
   const post = (i: number) => fetch(`${base}/v1/orders`, { method: 'POST', headers: placer(i), body: orderBody });
@@ -65,6 +71,7 @@ export async function profileEdge(options: {
   ) as { id: string };
 
   return {
+    [TRIVIAL]: await timed(100, () => fetch(trivial), 200),
     'GET /v1/nothing (the gateway middleware alone: a 404)': await timed(100, () => fetch(`${base}/v1/nothing`), 404),
     'GET / (the gateway alone: the dashboard page)': await timed(100, () => fetch(`${base}/`), 200),
     'GET /v1/products/:sku (+ rate limit, RPC, D1)': await timed(100, () => fetch(`${base}/v1/products/${sku}`), 200),
@@ -73,7 +80,7 @@ export async function profileEdge(options: {
       () => fetch(`${base}/v1/orders/${placed.id}`, { headers: customer }),
       200,
     ),
-    'POST /v1/orders, back to back (earlier orders settling meanwhile)': await timed(100, post, 202),
-    'POST /v1/orders, each on an idle system (the saga before it finished)': await timed(100, post, 202, settled),
+    [POST_BACK_TO_BACK]: await timed(100, post, 202),
+    [POST_IDLE]: await timed(100, post, 202, settled),
   };
 }

@@ -15,9 +15,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { STORAGE_GENERATION } from '../shared/schema.ts';
 import { configs, root, run } from './local.ts';
 import { stopOnInterrupt } from './processes.ts';
 import {
+  checkStorageGenerations,
   isPlaceholderId,
   readWorkerConfigs,
   releaseOrder,
@@ -198,7 +200,9 @@ try {
   if (options.plan) plan();
   else if (options.setup) await setup();
   else if (options.shift) {
-    for (const args of shiftCommands(order, { tag, percent: Number(options.shift), from: options.from })) await run(args, false);
+    const shift = { tag, percent: Number(options.shift), from: options.from };
+    checkStorageGenerations(shift, storageGenerationOf, STORAGE_GENERATION);
+    for (const args of shiftCommands(order, shift)) await run(args, false);
   } else if (options.upload) {
     await release(['versions', 'upload', '--tag', tag, '--message', options.message ?? `release ${tag}`]);
     console.log(`\nEvery Worker has a new version tagged ${tag}, serving no traffic yet. Then:`);
@@ -207,6 +211,16 @@ try {
 } catch (error) {
   console.error(`\nnpm run deploy failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
+}
+
+/** A release's storage generation, read from its commit's shared/schema.ts (1 before it was declared); undefined without that commit. */
+function storageGenerationOf(tag: string): number | undefined {
+  try {
+    const source = execFileSync('git', ['show', `${tag}:shared/schema.ts`], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+    return Number(/STORAGE_GENERATION = (\d+)/.exec(source)?.[1] ?? 1);
+  } catch {
+    return undefined;
+  }
 }
 
 function gitRevision(): string {

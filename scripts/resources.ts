@@ -127,3 +127,39 @@ export function shiftCommands(configs: readonly string[], shift: { tag: string; 
     config,
   ]);
 }
+
+/**
+ * Refuses a traffic shift that would let code of two Durable Object storage generations
+ * (`STORAGE_GENERATION` in shared/schema.ts) serve the same objects: a split between releases of
+ * different generations, or a shift back to a release older than this checkout's generation. Such
+ * a release goes out with `npm run deploy` (all at once), and a bad one is rolled forward.
+ * `generationOf` answers a release tag's generation, or undefined when it cannot tell.
+ */
+export function checkStorageGenerations(
+  shift: { tag: string; percent: number; from?: string | undefined },
+  generationOf: (tag: string) => number | undefined,
+  current: number,
+): void {
+  const known = (tag: string) => {
+    const generation = generationOf(tag);
+    if (generation === undefined)
+      throw new Error(
+        `cannot tell which Durable Object storage generation release ${tag} has: name releases by their git commit (--tag <commit>)`,
+      );
+    return generation;
+  };
+  const target = known(shift.tag);
+  if (shift.percent < 100 && shift.from) {
+    const serving = known(shift.from);
+    if (serving !== target)
+      throw new Error(
+        `${shift.tag} (storage generation ${target}) and ${shift.from} (${serving}) cannot serve side by side: ` +
+          'the older code cannot use the tables the newer one reshaped. Release it with `npm run deploy` (all at once).',
+      );
+  }
+  if (target < current)
+    throw new Error(
+      `${shift.tag} has storage generation ${target}, older than this checkout's ${current}: it cannot use the ` +
+        'Durable Objects the newer code has touched. Roll forward with a fix instead (`npm run deploy`).',
+    );
+}

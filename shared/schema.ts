@@ -15,6 +15,16 @@ export interface SchemaPart {
 /** A statement, or code for what SQL alone cannot say (e.g. moving a row into a JSON shape). */
 export type Step = string | ((sql: SqlStorage) => void);
 
+/**
+ * The generation of Durable Object storage, raised by a release whose tables the code before it
+ * cannot use: it reshaped or dropped what older code reads or writes (a contract step). Code of
+ * two generations must never serve the same objects, so `npm run deploy` refuses to split traffic
+ * between them or to shift back to an older one (`checkStorageGenerations` in scripts/resources.ts).
+ * - 2: one schema record per object (`_schema` dropped); outbox, inbox and carrier webhooks keyed
+ *   without a rowid, the outbox without its `staged_at` and `sent_at` columns.
+ */
+export const STORAGE_GENERATION = 2;
+
 /** Which steps of each part an object has run: one row per object. */
 const RECORD = '_schema_versions';
 /** How objects recorded it before: one row per part. */

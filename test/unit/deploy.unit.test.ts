@@ -5,6 +5,7 @@ import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
 import { configs, root } from '../../scripts/local.ts';
 import {
+  checkStorageGenerations,
   isPlaceholderId,
   readWorkerConfigs,
   releaseOrder,
@@ -150,6 +151,29 @@ describe('release order and traffic shifts', () => {
     );
     expect(() => shiftCommands(configs, { tag: 'b2', percent: 10 })).toThrow(/--from/);
     expect(() => shiftCommands(configs, { tag: 'b2', percent: 0 })).toThrow(/percentage/);
+  });
+});
+
+describe('traffic shifts across Durable Object storage generations', () => {
+  const generations: Record<string, number> = { old1: 1, a2: 2, b2: 2 };
+  const generationOf = (tag: string) => generations[tag];
+
+  it('lets releases of one generation split traffic and roll back to each other', () => {
+    expect(() => checkStorageGenerations({ tag: 'b2', percent: 10, from: 'a2' }, generationOf, 2)).not.toThrow();
+    expect(() => checkStorageGenerations({ tag: 'a2', percent: 100 }, generationOf, 2)).not.toThrow();
+  });
+
+  it('refuses a split between generations: the older code would wake objects the newer one reshaped', () => {
+    expect(() => checkStorageGenerations({ tag: 'a2', percent: 10, from: 'old1' }, generationOf, 2)).toThrow(
+      /a2 \(storage generation 2\) and old1 \(1\) cannot serve side by side.*npm run deploy/,
+    );
+  });
+
+  it('refuses a rollback to an older generation, and a tag whose generation it cannot read', () => {
+    expect(() => checkStorageGenerations({ tag: 'old1', percent: 100 }, generationOf, 2)).toThrow(
+      /old1 has storage generation 1, older than this checkout's 2.*Roll forward/,
+    );
+    expect(() => checkStorageGenerations({ tag: 'nightly', percent: 100 }, generationOf, 2)).toThrow(/--tag <commit>/);
   });
 });
 

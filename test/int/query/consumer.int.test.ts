@@ -65,14 +65,16 @@ describe('query inbox consumer', () => {
     expect(await freshness()).toEqual({ lastEventAt: '2026-11-21T10:00:02.000Z' });
   });
 
-  it('writes one row per event to the timeline, the order and its lines, and one freshness row per batch', async () => {
+  it('writes each event to the timeline once (3 rows: row, key, index by order), the order and its lines, and one freshness row per batch', async () => {
     const [placed, authorized, confirmed] = lifeOf(Date.parse('2026-11-22T10:00:00.000Z'));
     const first = await projectBatch([placed!]);
     // Nothing is written per event before the batch ends: the reading is the previous batch's.
     expect(first.before?.lastEventAt).not.toBe(placed!.occurredAt);
-    // The timeline 1; the order 4 (its row, its key, two indexes); its line 3 (row, key, index by day); freshness 1.
-    expect(first.rows).toBe(9);
-    expect((await projectBatch([authorized!])).rows).toBe(2);
-    expect((await projectBatch([confirmed!, confirmed!])).rows).toBe(5);
+    // The timeline 3 (its row, its key, the index by order: the rowid goes a release after the one that
+    // stopped reading it, docs/capacity.md); the order 4 (its row, its key, two indexes); its line 3 (row,
+    // key, index by day); freshness 1.
+    expect(first.rows).toBe(11);
+    expect((await projectBatch([authorized!])).rows).toBe(4);
+    expect((await projectBatch([confirmed!, confirmed!])).rows).toBe(7);
   });
 });

@@ -73,26 +73,18 @@ describe('read-model projections', () => {
   });
 });
 
-describe('the timeline of an earlier deploy', () => {
-  it('is kept, keyed by order and event, when the timeline stops keeping a rowid and an index beside its key', async () => {
-    await env.DB.batch([
-      env.DB.prepare('DROP TABLE timeline'),
-      env.DB.prepare(
-        'CREATE TABLE timeline (event_id TEXT PRIMARY KEY, subject TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL, occurred_at TEXT NOT NULL, data TEXT NOT NULL)',
-      ),
-      env.DB.prepare('CREATE INDEX timeline_by_subject ON timeline (subject, occurred_at)'),
-    ]);
+describe('the timeline and the release before', () => {
+  it("still answers the previous release's query after this release's migrations (they run before the code)", async () => {
     const events = lifeOf('cust_old');
-    for (const e of events)
-      await env.DB.prepare('INSERT INTO timeline (event_id, subject, type, source, occurred_at, data) VALUES (?, ?, ?, ?, ?, ?)')
-        .bind(e.id, e.subject, e.type, e.source, e.occurredAt, JSON.stringify(e.data))
-        .run();
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.includes('timeline_by_order'))!;
-    for (const query of migration.queries) await env.DB.prepare(query).run();
-    expect((await timeline(env.DB, events[0]!.subject)).events.map((e) => e.id)).toEqual(events.map((e) => e.id));
-    const { sql } = (await env.DB.prepare("SELECT sql FROM sqlite_master WHERE name = 'timeline'").first<{ sql: string }>())!;
-    expect(sql).toMatch(/PRIMARY KEY \(subject, event_id\)\s*\) WITHOUT ROWID$/);
     for (const e of events) await project(env.DB, e);
-    expect((await timeline(env.DB, events[0]!.subject)).events).toHaveLength(3);
+    // The previous release sorted by rowid: a table without one (the timeline keyed by order and
+    // event) has to wait for the release after the one that stopped reading it.
+    const { results } = await env.DB.prepare(
+      'SELECT event_id, type, source, occurred_at, data FROM timeline WHERE subject = ? ORDER BY occurred_at, rowid',
+    )
+      .bind(events[0]!.subject)
+      .all();
+    expect(results).toHaveLength(3);
+    expect((await timeline(env.DB, events[0]!.subject)).events.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
   });
 });

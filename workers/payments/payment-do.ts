@@ -186,7 +186,7 @@ export class PaymentDO extends DurableObject<Env> {
         JSON.stringify(this.cause),
         now.getTime(),
       );
-      // A fact announced again keeps its id: its row is already there and is sent again.
+      // A fact announced again keeps its id: a row still waiting is sent again, a sent (deleted) one is staged again as rebuilt.
       this.outbox.announce(announced);
       this.state = next;
       // Not awaited, so the alarm commits with this transaction's writes.

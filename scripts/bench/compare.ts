@@ -8,6 +8,7 @@
 // request to its answer, through the harness's dispatch to each Worker.
 import { loadavg } from 'node:os';
 import { createTestHarness } from 'wrangler';
+import { CONFIRMED_SAGA } from '../../shared/confirmed-saga.ts';
 import { configs, customerToken, devVars, root } from '../local.ts';
 import { readWorkerConfigs, resourcesOf } from '../resources.ts';
 import { lineChart, type Point } from './chart.ts';
@@ -33,18 +34,7 @@ const SERVICE_CONFIG: Record<HopName, string> = {
   shipping: 'workers/shipping/wrangler.toml',
   notifications: 'workers/notifications/wrangler.toml',
 };
-/** A confirmed order's saga is over once its timeline holds each of these (README, "Place an order"). */
-const SAGA = [
-  'order.placed',
-  'payment.authorized',
-  'inventory.reserved',
-  'order.confirmed',
-  'shipment.created',
-  'payment.captured',
-  'notification.sent',
-  'inventory.committed',
-];
-const sagaOver = (timeline: Map<string, number>) => SAGA.every((type) => timeline.has(type));
+const sagaOver = (timeline: Map<string, number>) => CONFIRMED_SAGA.every((type) => timeline.has(type));
 
 /** What each service's first step for an order announces. */
 const STEP: Record<HopName, string> = {

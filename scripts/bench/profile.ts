@@ -1,12 +1,10 @@
 // `npm run bench -- --profile`: the edge path at concurrency 1, a step at a time. Each route adds
 // steps to the one before it, so the differences between their latencies say what each step costs
 // on the wire; the CPU of the steps that are pure code is timed in Node (cpu.ts).
+import { CONFIRMED_SAGA } from '../../shared/confirmed-saga.ts';
 import { type Summary, summary } from './stats.ts';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** The last steps of a confirmed order's saga: once the timeline has them, the system is idle again. */
-const SAGA = ['order.confirmed', 'payment.captured', 'shipment.created', 'inventory.committed', 'notification.sent'];
 
 async function expectOk(response: Response, status: number): Promise<string> {
   const text = await response.text();
@@ -61,7 +59,7 @@ export async function profileEdge(options: {
       const response = await fetch(`${base}/v1/orders/${id}/timeline`, { headers: placer(i) });
       const text = await response.text();
       const seen = response.status === 200 ? (JSON.parse(text) as { events: { type: string }[] }).events.map((e) => e.type) : [];
-      if (SAGA.every((type) => seen.includes(type))) return sleep(100);
+      if (CONFIRMED_SAGA.every((type) => seen.includes(type))) return sleep(100);
       await sleep(20);
     }
     throw new Error(`the saga of order ${id} did not finish`);

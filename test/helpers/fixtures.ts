@@ -44,6 +44,15 @@ export function makeCause(overrides: Partial<Cause> = {}): Cause {
   };
 }
 
+/** What an order's Durable Object hears, in order, from the services on the way to a confirmed order whose saga is over. */
+export const CONFIRMING_FACTS = [
+  'inventory.reserved',
+  'payment.authorized',
+  'shipment.created',
+  'payment.captured',
+  'inventory.committed',
+] as const;
+
 export const traceparent = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
 
 /** The command the orders service gives a new OrderDO; override any field of its data. */

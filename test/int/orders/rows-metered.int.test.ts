@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect, it, vi } from 'vitest';
 import type { OrderDO } from '../../../workers/orders/order-do';
-import { makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
+import { CONFIRMING_FACTS, makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
 
 // A file of its own: no other object of this isolate writes while it counts.
 it('hands the rows it counts to the metrics as billable rows written, a data point per burst of writes', async () => {
@@ -10,14 +10,7 @@ it('hands the rows it counts to the metrics as billable rows written, a data poi
   const command = makePlaceOrder();
   const stub = env.ORDER_DO.getByName(command.data.id);
   await stub.place(command, traceparent);
-  const facts = [
-    'inventory.reserved',
-    'payment.authorized',
-    'shipment.created',
-    'payment.captured',
-    'inventory.committed',
-  ] as const;
-  for (const fact of facts) await stub.handle({ type: 'Observe', fact }, makeCause());
+  for (const fact of CONFIRMING_FACTS) await stub.handle({ type: 'Observe', fact }, makeCause());
   const counted = () =>
     points.mock.calls
       .map(([point]) => point!)

@@ -2,7 +2,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import type { OrderDO } from '../../../workers/orders/order-do';
-import { makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
+import { CONFIRMING_FACTS, makeCause, makePlaceOrder, traceparent } from '../../helpers/fixtures';
 
 const outboxEmpty = (stub: DurableObjectStub<OrderDO>) =>
   vi.waitFor(() =>
@@ -14,14 +14,7 @@ describe('rows an order writes in its Durable Object, as SQLite counts them', ()
     const command = makePlaceOrder();
     const stub = env.ORDER_DO.getByName(command.data.id);
     await stub.place(command, traceparent);
-    const facts = [
-      'inventory.reserved',
-      'payment.authorized',
-      'shipment.created',
-      'payment.captured',
-      'inventory.committed',
-    ] as const;
-    for (const fact of facts) await stub.handle({ type: 'Observe', fact }, makeCause());
+    for (const fact of CONFIRMING_FACTS) await stub.handle({ type: 'Observe', fact }, makeCause());
     expect(await stub.read()).toMatchObject({ status: 'confirmed' });
     await outboxEmpty(stub);
     const written = await runInDurableObject(stub, (instance: OrderDO) => instance.rowsWritten.byTable());

@@ -3,9 +3,11 @@ import { bus } from '../../shared/bus';
 import { AppError, DomainError, type Reply, reply } from '../../shared/errors';
 import type { OrderStatus } from '../../shared/events';
 import { factId } from '../../shared/ids';
+import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import type { CustomerKeys, Erasure, Opened } from '../../shared/personal-data';
 import { newEvent } from '../../shared/publish';
+import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
 import { migrate } from '../../shared/schema';
 import { importKey, type Sealed, seal, Unreadable, unseal } from '../../shared/sealed';
 import { openOrdersMessage, stillNeeded } from './erasure';
@@ -25,6 +27,14 @@ export class KeyDO extends DurableObject<Env> {
   private made: Outbox | undefined;
   /** Keys imported for WebCrypto, by id; forgotten with the key. */
   private readonly imported = new Map<string, Promise<CryptoKey>>();
+
+  /** The rows this object has written, by table (for the bench's counts and the tests). */
+  readonly rowsWritten: RowsWritten;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'vault', ctx), new RowsWritten('KeyDO'));
+  }
 
   /** Seals each value (JSON text) for `orderId` with the customer's key (made now if they have none), and records the order. */
   async seal(customerId: string, orderId: string, json: Record<string, string>): Promise<Reply<Record<string, Sealed>>> {

@@ -22,8 +22,10 @@ export type Step = string | ((sql: SqlStorage) => void);
  * between them or to shift back to an older one (`checkStorageGenerations` in scripts/resources.ts).
  * - 2: one schema record per object (`_schema` dropped); outbox, inbox and carrier webhooks keyed
  *   without a rowid, the outbox without its `staged_at` and `sent_at` columns.
+ * - 3: a new customer's KeyDO makes its erasure tables (`erasures`, the outbox) at its first
+ *   erasure, not with its first order; `sealed_orders` keyed without a rowid.
  */
-export const STORAGE_GENERATION = 2;
+export const STORAGE_GENERATION = 3;
 
 /** Which steps of each part an object has run: one row per object. */
 const RECORD = '_schema_versions';
@@ -32,7 +34,9 @@ const LEGACY_RECORD = '_schema';
 
 /**
  * Brings a Durable Object's tables up to date, in one transaction: a new object makes each part's
- * `tables`; an object made by an earlier deploy runs the steps of each part it has not run yet.
+ * `tables`, and so does an object that keeps a record but has none of a part (it never ran that
+ * part: an object may make a part's tables only when it first needs them); an object made by an
+ * earlier deploy runs the steps of each part it has not run yet.
  * What each part has run is one row for the whole object, written only when something changed.
  * Objects that recorded it per part (`_schema`) are read from that record, which is then dropped;
  * objects made before migrations were recorded at all replay every step (first steps say
@@ -52,12 +56,15 @@ export function migrate(storage: DurableObjectStorage, parts: readonly SchemaPar
         .filter((name) => !name.startsWith('sqlite_') && !name.startsWith('_cf_')),
     );
     const fresh = tables.size === 0;
+    // An object with a record (either kind) recorded every part it ran, so a part missing from it never ran.
+    const keepsRecord = tables.has(RECORD) || tables.has(LEGACY_RECORD);
     const done = recorded(sql, tables);
     let changed = !tables.has(RECORD);
     for (const part of parts) {
       const ran = done[part.name] ?? 0;
       if (ran >= part.steps.length) continue;
-      for (const step of fresh ? (part.tables ?? part.steps) : part.steps.slice(ran)) {
+      const newPart = fresh || (keepsRecord && done[part.name] === undefined);
+      for (const step of newPart ? (part.tables ?? part.steps) : part.steps.slice(ran)) {
         if (typeof step === 'string') sql.exec(step);
         else step(sql);
       }

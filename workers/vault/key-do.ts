@@ -8,11 +8,38 @@ import { armAlarm, Outbox } from '../../shared/outbox';
 import type { CustomerKeys, Erasure, Opened } from '../../shared/personal-data';
 import { newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
-import { migrate } from '../../shared/schema';
+import { migrate, type SchemaPart } from '../../shared/schema';
 import { importKey, type Sealed, seal, Unreadable, unseal } from '../../shared/sealed';
 import { openOrdersMessage, stillNeeded } from './erasure';
 
 const SOURCE = 'vault';
+
+const ERASURES_TABLE =
+  'CREATE TABLE IF NOT EXISTS erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)';
+
+/** What every customer with a key has: the key, and the orders sealed with it. */
+const VAULT: SchemaPart = {
+  name: 'vault',
+  steps: [
+    'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
+    'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
+    // Made by earlier deploys with the customer's first order; now by ERASURES, at their first erasure.
+    ERASURES_TABLE.replace(' IF NOT EXISTS', ''),
+    // Keyed by the order id alone, without a rowid beside it: an order sealed is 1 row written, not 2.
+    // (`keys` is not rebuilt: a copy would leave key material in the database's free pages.)
+    'CREATE TABLE sealed_orders_by_id (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL) WITHOUT ROWID',
+    'INSERT INTO sealed_orders_by_id (order_id, sealed_at) SELECT order_id, sealed_at FROM sealed_orders',
+    'DROP TABLE sealed_orders',
+    'ALTER TABLE sealed_orders_by_id RENAME TO sealed_orders',
+  ],
+  tables: [
+    'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
+    'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL) WITHOUT ROWID',
+  ],
+};
+
+/** What only an erased customer has: the record of each erasure, and the outbox that announces it. */
+const ERASURES: SchemaPart = { name: 'erasures', steps: [ERASURES_TABLE] };
 
 /**
  * One customer's data key (AES-256-GCM), made on their first order. It never leaves this object:
@@ -24,7 +51,8 @@ const SOURCE = 'vault';
  * leaves no storage behind, so made-up customer ids cost nothing.
  */
 export class KeyDO extends DurableObject<Env> {
-  private made: Outbox | undefined;
+  private made = false;
+  private outbox: Outbox | undefined;
   /** Keys imported for WebCrypto, by id; forgotten with the key. */
   private readonly imported = new Map<string, Promise<CryptoKey>>();
 
@@ -107,7 +135,7 @@ export class KeyDO extends DurableObject<Env> {
     return reply(async () => {
       if (!this.hasTables())
         throw new DomainError('customer_not_found', `no personal data of customer ${customerId} was ever sealed`);
-      const outbox = this.tables();
+      const outbox = this.erasureTables();
       const erasure = this.ctx.storage.transactionSync((): Erasure => {
         const now = Date.now();
         const sealed = this.sealedOrders();
@@ -152,33 +180,33 @@ export class KeyDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    if (this.hasTables()) await armAlarm(this.ctx.storage, await this.tables().onAlarm());
+    // Only the outbox arms the alarm, and only an erasure makes the outbox.
+    if (this.hasTable('outbox')) await armAlarm(this.ctx.storage, await this.erasureTables().onAlarm());
   }
 
-  /** Makes the tables (once) and answers the outbox. */
-  private tables(): Outbox {
-    if (!this.made) {
-      migrate(this.ctx.storage, [
-        {
-          name: 'vault',
-          steps: [
-            'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
-            'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
-            'CREATE TABLE erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
-          ],
-        },
-        Outbox.schema,
-      ]);
-      this.made = new Outbox(this.ctx.storage, bus(this.env));
+  /** Makes (once) the tables of every customer with a key; the erasure's wait for a first erasure. */
+  private tables(): void {
+    if (!this.made) migrate(this.ctx.storage, [VAULT]);
+    this.made = true;
+  }
+
+  /** Makes (once) the tables an erasure writes, and answers the outbox that announces it. */
+  private erasureTables(): Outbox {
+    if (!this.outbox) {
+      migrate(this.ctx.storage, [VAULT, ERASURES, Outbox.schema]);
+      this.made = true;
+      this.outbox = new Outbox(this.ctx.storage, bus(this.env));
     }
-    return this.made;
+    return this.outbox;
   }
 
   /** Whether this customer's tables exist: whether anything was ever sealed for them. */
   private hasTables(): boolean {
-    return (
-      this.made !== undefined || this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'keys'").toArray().length > 0
-    );
+    return this.made || this.hasTable('keys');
+  }
+
+  private hasTable(name: string): boolean {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM sqlite_master WHERE name = ?', name).toArray().length > 0;
   }
 
   /** The key that seals: the newest, or a new one (32 random bytes) when the customer has none. */
@@ -210,12 +238,14 @@ export class KeyDO extends DurableObject<Env> {
   }
 
   private lastErasure() {
+    if (!this.hasTable('erasures')) return undefined;
     return this.ctx.storage.sql
       .exec<{ erased_at: number; orders: number }>('SELECT erased_at, orders FROM erasures ORDER BY seq DESC LIMIT 1')
       .toArray()[0];
   }
 
   private wasErased(kid: string): boolean {
+    if (!this.hasTable('erasures')) return false;
     return (
       this.ctx.storage.sql.exec('SELECT 1 FROM erasures, json_each(erasures.kids) WHERE json_each.value = ?', kid).toArray()
         .length > 0

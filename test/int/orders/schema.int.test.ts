@@ -45,6 +45,28 @@ describe('Durable Object schema migrations', () => {
     });
   });
 
+  it("makes the tables of a part an object keeping a record never ran, not the part's history", async () => {
+    await runInDurableObject(fresh(), (_i, state) => {
+      const { sql } = state.storage;
+      const late = {
+        name: 'late',
+        steps: [
+          'CREATE TABLE later (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE)',
+          'CREATE TABLE later_by_id (id TEXT PRIMARY KEY) WITHOUT ROWID',
+          'INSERT INTO later_by_id (id) SELECT id FROM later',
+          'DROP TABLE later',
+          'ALTER TABLE later_by_id RENAME TO later',
+        ],
+        tables: ['CREATE TABLE later (id TEXT PRIMARY KEY) WITHOUT ROWID'],
+      };
+      migrate(state.storage, [late]);
+      expect(shapeOf(sql).later).toEqual(['create table later(id text primary key)without rowid']);
+      // No AUTOINCREMENT was ever made, so SQLite keeps no sequence table for it.
+      expect(sql.exec("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sqlite_sequence'").one().n).toBe(0);
+      expect(versionsOf(sql).late).toBe(5);
+    });
+  });
+
   it('records what every part has run in one row for the whole object, written only when something changed', async () => {
     await runInDurableObject(fresh(), (instance: OrderDO, state) => {
       const { sql } = state.storage;

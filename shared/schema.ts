@@ -27,6 +27,13 @@ export type Step = string | ((sql: SqlStorage) => void);
  */
 export const STORAGE_GENERATION = 3;
 
+/**
+ * Tables of SQLite and of the runtime, not of the object: `_cf_*` on Cloudflare, and locally
+ * miniflare's `__miniflare_do_name`, written when an object is first addressed by name, so an
+ * object that makes its tables on its first call (not in its constructor) is new all the same.
+ */
+const RUNTIME_TABLE = /^(sqlite_|_cf_|__miniflare)/;
+
 /** Which steps of each part an object has run: one row per object. */
 const RECORD = '_schema_versions';
 /** How objects recorded it before: one row per part. */
@@ -53,7 +60,7 @@ export function migrate(storage: DurableObjectStorage, parts: readonly SchemaPar
         .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .toArray()
         .map((t) => t.name)
-        .filter((name) => !name.startsWith('sqlite_') && !name.startsWith('_cf_')),
+        .filter((name) => !RUNTIME_TABLE.test(name)),
     );
     const fresh = tables.size === 0;
     // An object with a record (either kind) recorded every part it ran, so a part missing from it never ran.

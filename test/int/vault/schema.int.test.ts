@@ -33,6 +33,19 @@ it("makes a new customer's key tables with their first order, and the erasure's 
   expect(expectOk(await vault.customerKeys(id))).toMatchObject({ erasedAt: expect.any(String) });
 });
 
+it('makes them as new under wrangler dev too, where miniflare has written a table of object names before the first seal', async () => {
+  const id = customer();
+  const stub = env.KEY_DO.getByName(id);
+  await runInDurableObject(stub, (_i: KeyDO, state) => {
+    state.storage.sql.exec('CREATE TABLE __miniflare_do_name (name TEXT)');
+  });
+  await seal(id);
+  const rows = await runInDurableObject(stub, (instance: KeyDO) => instance.rowsWritten.byTable());
+  expect(Object.keys(rows).sort()).toEqual(
+    ['_schema_versions', '_schema_versions (schema)', 'keys', 'keys (schema)', 'sealed_orders', 'sealed_orders (schema)'].sort(),
+  );
+});
+
 it('brings a KeyDO of the previous deploy up to date: its key still opens, its orders still count, and it erases', async () => {
   const id = customer();
   const first = await seal(id);

@@ -3,7 +3,8 @@
  * must arrive at the same tables (a test per object checks it):
  * - `steps`: every change since the part's first deploy, in order, only ever appended (to change a
  *   table, add a step, never edit an old one), so an object made by any earlier deploy catches up;
- * - `tables`: the tables as they are now, made at once by a new object. Schema changes are rows
+ * - `tables`: the tables as they are now, made at once by a new object (and by an object that
+ *   never ran the part: a part's tables must be made by that part alone). Schema changes are rows
  *   written, so a new object does not replay the history. Defaults to `steps`.
  */
 export interface SchemaPart {
@@ -22,8 +23,8 @@ export type Step = string | ((sql: SqlStorage) => void);
  * between them or to shift back to an older one (`checkStorageGenerations` in scripts/resources.ts).
  * - 2: one schema record per object (`_schema` dropped); outbox, inbox and carrier webhooks keyed
  *   without a rowid, the outbox without its `staged_at` and `sent_at` columns.
- * - 3: a new customer's KeyDO makes its erasure tables (`erasures`, the outbox) at its first
- *   erasure, not with its first order; `sealed_orders` keyed without a rowid.
+ * - 3: a new customer's KeyDO makes its erasure tables (`erasures`, the outbox) when first asked
+ *   to erase, not with its first order; `sealed_orders` keyed without a rowid.
  */
 export const STORAGE_GENERATION = 3;
 

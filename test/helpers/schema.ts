@@ -41,9 +41,13 @@ export function bothWays(storage: DurableObjectStorage, parts: readonly SchemaPa
   rebuildAs(sql, []);
   migrate(storage, parts);
   const made = shapeOf(sql);
-  // An object that records having run nothing yet replays every step.
+  // An object that records having run none of each part's steps replays every step (a part missing
+  // from its record would make its tables instead: it never ran that part).
   rebuildAs(sql, ['CREATE TABLE _schema_versions (id INTEGER PRIMARY KEY CHECK (id = 1), versions TEXT NOT NULL)']);
-  sql.exec("INSERT INTO _schema_versions (id, versions) VALUES (1, '{}')");
+  sql.exec(
+    'INSERT INTO _schema_versions (id, versions) VALUES (1, ?)',
+    JSON.stringify(Object.fromEntries(parts.map((part) => [part.name, 0]))),
+  );
   migrate(storage, parts);
   return { made, replayed: shapeOf(sql) };
 }

@@ -18,12 +18,14 @@ const ERASURES_TABLE =
   'CREATE TABLE IF NOT EXISTS erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)';
 
 /** What every customer with a key has: the key, and the orders sealed with it. */
-const VAULT: SchemaPart = {
+export const VAULT: SchemaPart = {
   name: 'vault',
   steps: [
     'CREATE TABLE keys (kid TEXT PRIMARY KEY, material BLOB NOT NULL, created_at INTEGER NOT NULL)',
     'CREATE TABLE sealed_orders (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL)',
-    // Made by earlier deploys with the customer's first order; now by ERASURES, at their first erasure.
+    // Made by earlier deploys with the customer's first order; now by ERASURES, when the customer is first
+    // asked to be erased. So ERASURES's step says IF NOT EXISTS, and it must never get a `tables` list:
+    // on an object of an earlier deploy, that list would meet the table this step made.
     ERASURES_TABLE.replace(' IF NOT EXISTS', ''),
     // Keyed by the order id alone, without a rowid beside it: an order sealed is 1 row written, not 2.
     // (`keys` is not rebuilt: a copy would leave key material in the database's free pages.)
@@ -39,7 +41,7 @@ const VAULT: SchemaPart = {
 };
 
 /** What only an erased customer has: the record of each erasure, and the outbox that announces it. */
-const ERASURES: SchemaPart = { name: 'erasures', steps: [ERASURES_TABLE] };
+export const ERASURES: SchemaPart = { name: 'erasures', steps: [ERASURES_TABLE] };
 
 /**
  * One customer's data key (AES-256-GCM), made on their first order. It never leaves this object:
@@ -184,7 +186,7 @@ export class KeyDO extends DurableObject<Env> {
     if (this.hasTable('outbox')) await armAlarm(this.ctx.storage, await this.erasureTables().onAlarm());
   }
 
-  /** Makes (once) the tables of every customer with a key; the erasure's wait for a first erasure. */
+  /** Makes (once) the tables of every customer with a key; the erasure's wait for the first request to erase. */
   private tables(): void {
     if (!this.made) migrate(this.ctx.storage, [VAULT]);
     this.made = true;

@@ -1,10 +1,11 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { expect, it } from 'vitest';
-import type { KeyDO } from '../../../workers/vault/key-do';
+import { Outbox } from '../../../shared/outbox';
+import { ERASURES, type KeyDO, VAULT } from '../../../workers/vault/key-do';
 import { address } from '../../helpers/fixtures';
 import { expectOk } from '../../helpers/reply';
-import { rebuildAs, shapeOf, userTables, versionsOf } from '../../helpers/schema';
+import { bothWays, rebuildAs, shapeOf, userTables, versionsOf } from '../../helpers/schema';
 
 const vault = exports.VaultService;
 const customer = () => `cust_${crypto.randomUUID().slice(0, 8)}`;
@@ -86,4 +87,12 @@ it('brings a KeyDO of the previous deploy up to date: its key still opens, its o
   const erasure = expectOk(await vault.erase(id, delivered(first.orderId, second.orderId)));
   expect(erasure.orders).toBe(2);
   expect(expectOk(await vault.open(id, first.orderId, first.values))).toEqual({ shippingAddress: { gone: 'erased' } });
+});
+
+it("arrives at the same tables by its steps as a new KeyDO by its tables, the erasure's included", async () => {
+  await runInDurableObject(env.KEY_DO.getByName(customer()), (_i: KeyDO, state) => {
+    const { made, replayed } = bothWays(state.storage, [VAULT, ERASURES, Outbox.schema]);
+    expect(replayed).toEqual(made);
+    expect(Object.keys(made).sort()).toEqual(['erasures', 'keys', 'outbox', 'sealed_orders']);
+  });
 });

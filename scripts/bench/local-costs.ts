@@ -1,7 +1,8 @@
 // What `wrangler dev` costs on this machine that the platform does not: the bench leaves it out
 // unless asked (`--with-local-costs`), so its figures are the product's. Measured on two cores,
-// `npm run bench -- --orders 400` (docs/capacity.md, "Local costs left out"): 13.8 → 33.2
-// orders/s, placed → confirmed p50 498 → 199 ms.
+// same commit, `npm run bench -- --orders 400` with and without (docs/capacity.md, "Measured on a
+// quiet machine, with what local dev costs left out"): 10.6 → 31.7 orders/s, placed → confirmed
+// p50 698 → 206 ms.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

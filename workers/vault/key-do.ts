@@ -14,9 +14,6 @@ import { openOrdersMessage, stillNeeded } from './erasure';
 
 const SOURCE = 'vault';
 
-const ERASURES_TABLE =
-  'CREATE TABLE IF NOT EXISTS erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)';
-
 /** What every customer with a key has: the key, and the orders sealed with it. */
 export const VAULT: SchemaPart = {
   name: 'vault',
@@ -26,7 +23,7 @@ export const VAULT: SchemaPart = {
     // Made by earlier deploys with the customer's first order; now by ERASURES, when the customer is first
     // asked to be erased. So ERASURES's step says IF NOT EXISTS, and it must never get a `tables` list:
     // on an object of an earlier deploy, that list would meet the table this step made.
-    ERASURES_TABLE.replace(' IF NOT EXISTS', ''),
+    'CREATE TABLE erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
     // Keyed by the order id alone, without a rowid beside it: an order sealed is 1 row written, not 2.
     // (`keys` is not rebuilt: a copy would leave key material in the database's free pages.)
     'CREATE TABLE sealed_orders_by_id (order_id TEXT PRIMARY KEY, sealed_at INTEGER NOT NULL) WITHOUT ROWID',
@@ -41,7 +38,12 @@ export const VAULT: SchemaPart = {
 };
 
 /** What only an erased customer has: the record of each erasure, and the outbox that announces it. */
-export const ERASURES: SchemaPart = { name: 'erasures', steps: [ERASURES_TABLE] };
+export const ERASURES: SchemaPart = {
+  name: 'erasures',
+  steps: [
+    'CREATE TABLE IF NOT EXISTS erasures (seq INTEGER PRIMARY KEY AUTOINCREMENT, erased_at INTEGER NOT NULL, kids TEXT NOT NULL, orders INTEGER NOT NULL)',
+  ],
+};
 
 /**
  * One customer's data key (AES-256-GCM), made on their first order. It never leaves this object:

@@ -26,9 +26,10 @@ import { cpuOfSteps } from './bench/cpu.ts';
 import { scratchDir, withoutTraceCollector } from './bench/local-costs.ts';
 import { POST_BACK_TO_BACK, POST_IDLE, profileEdge, TRIVIAL } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
+import { benchShop, expectStatus } from './bench/shop.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { HOPS, type HopName } from './bench/sync-chain/services.ts';
-import { customerToken, devVars, root, startTopology, type Topology } from './local.ts';
+import { devVars, root, startTopology, type Topology } from './local.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -99,26 +100,7 @@ if (!url) {
 }
 const base = url;
 
-const admin = { authorization: `Bearer ${devVars().ADMIN_API_KEY}`, 'content-type': 'application/json' };
-// One customer's writes are rate-limited (60 per 10 s); a shop's many customers are not.
-const customers = await Promise.all(
-  Array.from({ length: 500 }, async (_, i) => ({
-    authorization: `Bearer ${await customerToken(`cust_bench_${i}`)}`,
-    'content-type': 'application/json',
-  })),
-);
-const sku = `BENCH-${Date.now().toString(36).toUpperCase()}`;
-const orderBody = JSON.stringify({
-  items: [{ sku, quantity: 1 }],
-  shippingAddress: { name: 'Bench', line1: '1 Loop', city: 'Berlin', postalCode: '10115', country: 'DE' },
-  payment: { token: 'tok_visa' },
-});
-
-async function expectStatus(response: Response, ...ok: number[]): Promise<unknown> {
-  const text = await response.text();
-  if (!ok.includes(response.status)) throw new Error(`${response.url}: ${response.status} ${text.slice(0, 500)}`);
-  return text ? JSON.parse(text) : null;
-}
+const { admin, customers, sku, orderBody } = await benchShop('BENCH');
 
 const day = new Date().toISOString().slice(0, 10);
 /** Orders per status in the read model (one cheap query; the bench's only progress signal). */

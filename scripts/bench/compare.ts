@@ -9,9 +9,10 @@
 import { loadavg } from 'node:os';
 import { createTestHarness } from 'wrangler';
 import { CONFIRMED_SAGA } from '../../shared/confirmed-saga.ts';
-import { configs, customerToken, devVars, root } from '../local.ts';
+import { configs, devVars, root } from '../local.ts';
 import { readWorkerConfigs, resourcesOf } from '../resources.ts';
 import { lineChart, type Point } from './chart.ts';
+import { benchShop, expectStatus } from './shop.ts';
 import { type Summary, summary } from './stats.ts';
 import { HOPS, type HopName } from './sync-chain/services.ts';
 
@@ -85,8 +86,6 @@ function topology(latencyMs: number, outage?: Outage) {
 
 type Harness = ReturnType<typeof createTestHarness>;
 type Worker = { fetch: ReturnType<Harness['getWorker']>['fetch'] };
-/** An HTTP answer as the harness returns it. */
-type Answer = { status: number; url: string; text(): Promise<string> };
 
 /** What a client saw of one order it placed. */
 interface Attempt {
@@ -106,29 +105,9 @@ async function openShop(harness: Harness) {
   const chain = harness.getWorker('conveyor-bench-sync-chain');
   const started = performance.now();
   const elapsed = (t = performance.now()) => +((t - started) / 1000).toFixed(2);
-  const admin = { authorization: `Bearer ${devVars().ADMIN_API_KEY}`, 'content-type': 'application/json' };
-  // One customer's writes are rate-limited (60 per 10 s); a shop's many customers are not.
-  const customers = await Promise.all(
-    Array.from({ length: 500 }, async (_, i) => ({
-      authorization: `Bearer ${await customerToken(`cust_compare_${i}`)}`,
-      'content-type': 'application/json',
-    })),
-  );
-  const sku = `COMPARE-${Date.now().toString(36).toUpperCase()}`;
-  const orderBody = JSON.stringify({
-    items: [{ sku, quantity: 1 }],
-    shippingAddress: { name: 'Bench', line1: '1 Loop', city: 'Berlin', postalCode: '10115', country: 'DE' },
-    payment: { token: 'tok_visa' },
-  });
-
-  /** The JSON answer, read as `T`, if its status is one of `ok`; any other status stops the bench. */
-  const json = async <T = unknown>(response: Answer, ...ok: number[]): Promise<T> => {
-    const text = await response.text();
-    if (!ok.includes(response.status)) throw new Error(`${response.url}: ${response.status} ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : null) as T;
-  };
+  const { admin, customers, sku, orderBody } = await benchShop('COMPARE');
   const get = async <T>(path: string, headers: Record<string, string>) =>
-    json<T>(await gateway.fetch(`http://bench${path}`, { headers }), 200);
+    expectStatus<T>(await gateway.fetch(`http://bench${path}`, { headers }), 200);
   const post = (worker: Worker, customer: number) =>
     worker.fetch('http://bench/v1/orders', { method: 'POST', headers: customers[customer]!, body: orderBody });
 
@@ -142,7 +121,7 @@ async function openShop(harness: Harness) {
       const t0 = performance.now();
       const response = await post(path === 'event' ? gateway : chain, customer);
       const ok = path === 'event' ? [202, 429, 503] : [201, 503];
-      const body = await json<{ id?: string; order?: { id: string }; orderId?: string } | null>(response, ...ok);
+      const body = await expectStatus<{ id?: string; order?: { id: string }; orderId?: string } | null>(response, ...ok);
       const ms = performance.now() - t0;
       const id = body?.id ?? body?.order?.id ?? body?.orderId;
       return { at: elapsed(t0), status: response.status, ms, answeredAt: Date.now(), id, customer };
@@ -165,12 +144,12 @@ async function openShop(harness: Harness) {
       const product = JSON.stringify({ name: 'Bench item', priceCents: 100, currency: 'EUR', stock: 1_000_000 });
       for (const worker of [gateway, chain]) {
         const put = await worker.fetch(`http://bench/v1/admin/products/${sku}`, { method: 'PUT', headers: admin, body: product });
-        await json(put, 200);
+        await expectStatus(put, 200);
       }
       for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
         const response = await post(gateway, 0);
         if (response.status === 202) break;
-        await json(response, 422);
+        await expectStatus(response, 422);
         if (Date.now() > deadline) throw new Error(`${sku} never reached the catalog replica`);
       }
     },

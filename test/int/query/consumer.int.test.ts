@@ -65,16 +65,17 @@ describe('query inbox consumer', () => {
     expect(await freshness()).toEqual({ lastEventAt: '2026-11-21T10:00:02.000Z' });
   });
 
-  it('writes each event to the timeline once (3 rows: row, key, index by order), the order and its lines, and one freshness row per batch', async () => {
+  it('writes each event to the timeline once (1 row: keyed by order and event, no rowid), the order and its lines, and one freshness row per batch', async () => {
     const [placed, authorized, confirmed] = lifeOf(Date.parse('2026-11-22T10:00:00.000Z'));
     const first = await projectBatch([placed!]);
     // Nothing is written per event before the batch ends: the reading is the previous batch's.
     expect(first.before?.lastEventAt).not.toBe(placed!.occurredAt);
-    // The timeline 3 (its row, its key, the index by order: the rowid goes a release after the one that
-    // stopped reading it, docs/capacity.md); the order 4 (its row, its key, two indexes); its line 3 (row,
-    // key, index by day); freshness 1.
-    expect(first.rows).toBe(11);
-    expect((await projectBatch([authorized!])).rows).toBe(4);
-    expect((await projectBatch([confirmed!, confirmed!])).rows).toBe(7);
+    // The timeline 1 (keyed by order and event, without a rowid: migration 0006); the order 3 (its row,
+    // two indexes by customer); its line 2 (row, index by day); freshness 1.
+    expect(first.rows).toBe(7);
+    expect((await projectBatch([authorized!])).rows).toBe(2);
+    // Repeated in one batch: the timeline takes it once; the order moves its status (row, and its entry
+    // in the index by status: out and in), the line its status; freshness 1.
+    expect((await projectBatch([confirmed!, confirmed!])).rows).toBe(5);
   });
 });

@@ -6,7 +6,7 @@ import { Meter } from '../../shared/metrics';
 import { armAlarm, Outbox } from '../../shared/outbox';
 import { newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
-import { migrate } from '../../shared/schema';
+import { migrate, type SchemaPart } from '../../shared/schema';
 import { bucketName, type Split } from './buckets';
 import { writeListing } from './catalog';
 import { InventoryConfig } from './config';
@@ -63,46 +63,90 @@ export const KEEP_SETTLED_HOLDS_MS = 30 * 24 * 3600 * 1000;
 export const MAX_ORDER_AGE_MS = 7 * 24 * 3600 * 1000;
 
 /**
+ * A SKU's tables: its product record, every order's hold on it, and the units moved to or from its
+ * other buckets.
+ */
+const INVENTORY: SchemaPart = {
+  name: 'inventory',
+  steps: [
+    `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
+      price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+      version INTEGER NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+      updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    // Expiry looks up live holds by time, not by scanning every order the SKU ever had.
+    'CREATE INDEX IF NOT EXISTS reservations_by_expiry ON reservations (status, expires_at)',
+    // Pruning finds old settled holds by when they settled.
+    'CREATE INDEX IF NOT EXISTS reservations_by_update ON reservations (updated_at)',
+    // Hot-SKU buckets: which stock count the units come from, which bucket this object is, and
+    // (bucket 0, the SKU's own object) how the SKU is split and the newest count it issued.
+    'ALTER TABLE product ADD COLUMN generation INTEGER NOT NULL DEFAULT 0',
+    'ALTER TABLE product ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0',
+    'ALTER TABLE product ADD COLUMN buckets INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE product ADD COLUMN max_buckets INTEGER NOT NULL DEFAULT 1',
+    'ALTER TABLE product ADD COLUMN last_generation INTEGER NOT NULL DEFAULT 0',
+    // Units moved to and from the SKU's other buckets; one sent is delivered until the target answers.
+    `CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, direction TEXT NOT NULL, peer INTEGER NOT NULL,
+      units INTEGER NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0)`,
+    'CREATE INDEX IF NOT EXISTS transfers_by_status ON transfers (status, generation)',
+    // Holds keyed by order without a rowid beside the key, each in one of two partial indexes: a live
+    // hold by when it expires, a settled one by when it settled. Holding is 2 rows written (was 4:
+    // row, key, two indexes), settling 2 (was 5: both indexes moved). The statements that read and
+    // write holds are unchanged, so the code before this step runs on these tables too.
+    `CREATE TABLE reservations_by_order (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+      updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+    `INSERT INTO reservations_by_order (order_id, quantity, status, updated_at, expires_at)
+      SELECT order_id, quantity, status, updated_at, expires_at FROM reservations`,
+    'DROP TABLE reservations',
+    'ALTER TABLE reservations_by_order RENAME TO reservations',
+    "CREATE INDEX reservations_by_expiry ON reservations (expires_at) WHERE status = 'held'",
+    "CREATE INDEX reservations_by_update ON reservations (updated_at) WHERE status != 'held'",
+  ],
+  tables: [
+    `CREATE TABLE product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
+      price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
+      version INTEGER NOT NULL, generation INTEGER NOT NULL DEFAULT 0, bucket INTEGER NOT NULL DEFAULT 0,
+      buckets INTEGER NOT NULL DEFAULT 1, max_buckets INTEGER NOT NULL DEFAULT 1, last_generation INTEGER NOT NULL DEFAULT 0)`,
+    `CREATE TABLE reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+      updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID`,
+    "CREATE INDEX reservations_by_expiry ON reservations (expires_at) WHERE status = 'held'",
+    "CREATE INDEX reservations_by_update ON reservations (updated_at) WHERE status != 'held'",
+    `CREATE TABLE transfers (id TEXT PRIMARY KEY, direction TEXT NOT NULL, peer INTEGER NOT NULL,
+      units INTEGER NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0)`,
+    'CREATE INDEX transfers_by_status ON transfers (status, generation)',
+  ],
+};
+
+/** How holds are found by time; each must stay answerable from one of the partial indexes (a test asks SQLite). */
+export const HOLD_QUERIES = {
+  /** Live holds expired by `?` (epoch ms). */
+  due: "SELECT order_id FROM reservations WHERE status = 'held' AND expires_at <= ?",
+  /** When the earliest live hold expires. */
+  nextExpiry: "SELECT min(expires_at) AS at FROM reservations WHERE status = 'held'",
+  /** A few holds settled before `?` (ISO time), oldest first. */
+  settledBefore: "SELECT order_id FROM reservations WHERE status != 'held' AND updated_at < ? ORDER BY updated_at LIMIT 20",
+};
+
+/**
  * One SKU, or one bucket of a hot SKU (see buckets.ts): its product record, its stock, every
  * order's hold on it and the units it moved to or from the SKU's other buckets; a thin shell
  * around the stock decider (stock.ts). Every change runs as load → decide → persist in one
  * transaction, one at a time, so concurrent orders for the last units can never oversell.
  */
 export class InventoryDO extends DurableObject<Env> {
+  /** The object's tables: its outbox and its SKU's. */
+  static readonly schema: readonly SchemaPart[] = [Outbox.schema, INVENTORY];
+
   private readonly outbox: Outbox;
+  /** Every row this object writes, counted as SQLite reports it. */
+  readonly rowsWritten: RowsWritten;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    countRowsWritten(ctx, new Meter(env, 'inventory', ctx), new RowsWritten('InventoryDO'));
-    migrate(ctx.storage, [
-      Outbox.schema,
-      {
-        name: 'inventory',
-        steps: [
-          `CREATE TABLE IF NOT EXISTS product (id INTEGER PRIMARY KEY CHECK (id = 1), sku TEXT NOT NULL, name TEXT NOT NULL,
-            price_cents INTEGER NOT NULL, currency TEXT NOT NULL, on_hand INTEGER NOT NULL, reserved INTEGER NOT NULL,
-            version INTEGER NOT NULL)`,
-          `CREATE TABLE IF NOT EXISTS reservations (order_id TEXT PRIMARY KEY, quantity INTEGER NOT NULL, status TEXT NOT NULL,
-            updated_at TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
-          // Expiry looks up live holds by time, not by scanning every order the SKU ever had.
-          'CREATE INDEX IF NOT EXISTS reservations_by_expiry ON reservations (status, expires_at)',
-          // Pruning finds old settled holds by when they settled.
-          'CREATE INDEX IF NOT EXISTS reservations_by_update ON reservations (updated_at)',
-          // Hot-SKU buckets: which stock count the units come from, which bucket this object is, and
-          // (bucket 0, the SKU's own object) how the SKU is split and the newest count it issued.
-          'ALTER TABLE product ADD COLUMN generation INTEGER NOT NULL DEFAULT 0',
-          'ALTER TABLE product ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0',
-          'ALTER TABLE product ADD COLUMN buckets INTEGER NOT NULL DEFAULT 1',
-          'ALTER TABLE product ADD COLUMN max_buckets INTEGER NOT NULL DEFAULT 1',
-          'ALTER TABLE product ADD COLUMN last_generation INTEGER NOT NULL DEFAULT 0',
-          // Units moved to and from the SKU's other buckets; one sent is delivered until the target answers.
-          `CREATE TABLE IF NOT EXISTS transfers (id TEXT PRIMARY KEY, direction TEXT NOT NULL, peer INTEGER NOT NULL,
-            units INTEGER NOT NULL, generation INTEGER NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
-            attempts INTEGER NOT NULL DEFAULT 0)`,
-          'CREATE INDEX IF NOT EXISTS transfers_by_status ON transfers (status, generation)',
-        ],
-      },
-    ]);
+    this.rowsWritten = countRowsWritten(ctx, new Meter(env, 'inventory', ctx), new RowsWritten('InventoryDO'));
+    migrate(ctx.storage, InventoryDO.schema);
     this.outbox = new Outbox(ctx.storage, bus(env));
   }
 
@@ -294,9 +338,7 @@ export class InventoryDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    const due = this.ctx.storage.sql
-      .exec<{ order_id: string }>("SELECT order_id FROM reservations WHERE status = 'held' AND expires_at <= ?", Date.now())
-      .toArray();
+    const due = this.ctx.storage.sql.exec<{ order_id: string }>(HOLD_QUERIES.due, Date.now()).toArray();
     for (const hold of due) await this.change({ type: 'Expire', orderId: hold.order_id });
     await this.deliverTransfers();
     await armAlarm(this.ctx.storage, await this.outbox.onAlarm(), this.nextExpiry(), this.nextDelivery());
@@ -374,11 +416,7 @@ export class InventoryDO extends DurableObject<Env> {
    */
   private pruneSettled(): void {
     const before = new Date(Date.now() - KEEP_SETTLED_HOLDS_MS).toISOString();
-    this.ctx.storage.sql.exec(
-      `DELETE FROM reservations WHERE order_id IN (SELECT order_id FROM reservations
-         WHERE status != 'held' AND updated_at < ? ORDER BY updated_at LIMIT 20)`,
-      before,
-    );
+    this.ctx.storage.sql.exec(`DELETE FROM reservations WHERE order_id IN (${HOLD_QUERIES.settledBefore})`, before);
     this.ctx.storage.sql.exec(
       `DELETE FROM transfers WHERE id IN (SELECT id FROM transfers WHERE status != 'parked' AND updated_at < ? LIMIT 20)`,
       before,
@@ -393,9 +431,7 @@ export class InventoryDO extends DurableObject<Env> {
 
   /** When the earliest live hold expires (epoch ms), or infinity. */
   private nextExpiry(): number {
-    const row = this.ctx.storage.sql
-      .exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM reservations WHERE status = 'held'")
-      .one();
+    const row = this.ctx.storage.sql.exec<{ at: number | null }>(HOLD_QUERIES.nextExpiry).one();
     return row.at ?? Number.POSITIVE_INFINITY;
   }
 

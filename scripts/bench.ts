@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
-import { cpuOfSteps } from './bench/cpu.ts';
+import { cpuOfSteps, machineSpeed } from './bench/cpu.ts';
 import { scratchDir, withoutTraceCollector } from './bench/local-costs.ts';
 import { POST_BACK_TO_BACK, POST_IDLE, profileEdge, TRIVIAL } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
@@ -195,6 +195,8 @@ try {
     if (persistTo) rmSync(persistTo, { recursive: true, force: true });
     process.exit(0);
   }
+  progress('timing this machine (the pure steps of one POST, in Node; the system idle)');
+  const machine = await machineSpeed(orderBody, devVars().JWT_SECRET!);
   const before = queueLog.snapshot();
   const rowsBefore = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
   const writtenBefore = await rowsWritten(base, admin);
@@ -342,6 +344,7 @@ try {
       localCosts: args['with-local-costs'] ? 'kept' : 'left out: no local trace collector, state in memory',
     },
     at: new Date().toISOString(),
+    machine,
     orders: {
       sent,
       accepted: accepted.length,

@@ -1,6 +1,7 @@
 // The CPU of each pure step of POST /v1/orders, timed in Node: Workers run the same code on V8, and
 // in production a Worker's clock does not move while its code runs, so it cannot time them itself.
 import { registerHooks } from 'node:module';
+import { cpus } from 'node:os';
 
 // shared/ imports without extensions, as the Workers' bundler allows; let Node find the .ts files.
 registerHooks({
@@ -83,5 +84,21 @@ export async function cpuOfSteps(orderBody: string, secret: string): Promise<Rec
     'sign the consistency token (HMAC-SHA256)': await microseconds(() =>
       signConsistencyToken(secret, { orderId: id, version: 1 }, 'cust_bench'),
     ),
+  };
+}
+
+/**
+ * How fast this machine is, so runs on different days or machines can be compared: the same
+ * commit's orders/s moves with it. The CPU of one POST's pure steps (the sum of
+ * {@link cpuOfSteps}), measured while the topology is idle.
+ */
+export async function machineSpeed(orderBody: string, secret: string) {
+  const steps = await cpuOfSteps(orderBody, secret);
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? 'unknown',
+    'µs of CPU for the pure steps of one POST (Node)': +Object.values(steps)
+      .reduce((a, b) => a + b, 0)
+      .toFixed(1),
   };
 }

@@ -1,4 +1,4 @@
-import type { SchemaPart } from '../../shared/schema';
+import { migrate, type SchemaPart } from '../../shared/schema';
 
 /** How long an idempotency key is kept (the order itself is kept for good). */
 export const KEEP_KEYS_MS = 7 * 24 * 3600 * 1000;
@@ -17,6 +17,8 @@ export class IdempotencyRecord {
   /** The record's table, for the object's `migrate`. */
   static readonly schema: SchemaPart = {
     name: 'idempotency',
+    // Made by earlier deploys with every order, now with the first key: an object of an earlier deploy
+    // may have the table but no record of the part, so the first step must keep IF NOT EXISTS.
     steps: [
       `CREATE TABLE IF NOT EXISTS idempotency (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL,
         started_at INTEGER NOT NULL, status INTEGER, body TEXT)`,
@@ -24,13 +26,30 @@ export class IdempotencyRecord {
   };
 
   private readonly sql: SqlStorage;
+  /** Whether this instance has brought the record's table up to date (made it, or run its new steps). */
+  private ready = false;
 
-  /** The object's `migrate` must have run {@link IdempotencyRecord.schema}. */
-  constructor(storage: DurableObjectStorage) {
+  /**
+   * Its table is made by the first request with a key ({@link lookup}): an order placed without
+   * one never writes it (2 rows). `parts` are the object's other parts, which `migrate` needs beside it.
+   */
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly parts: readonly SchemaPart[],
+  ) {
     this.sql = storage.sql;
   }
 
+  /** Makes the record's table, or runs the steps it has not run; once per instance. */
+  private prepare(): void {
+    if (this.ready) return;
+    migrate(this.storage, [...this.parts, IdempotencyRecord.schema]);
+    this.ready = true;
+  }
+
+  /** What a request with this key meets; makes the record's table first if the object has none. */
   lookup(fingerprint: string): KeyLookup {
+    this.prepare();
     const row = this.sql
       .exec<{ fingerprint: string; body: string | null }>('SELECT fingerprint, body FROM idempotency WHERE id = 1')
       .toArray()[0];
@@ -38,7 +57,7 @@ export class IdempotencyRecord {
     return row.fingerprint === fingerprint ? { kind: 'replay', body: row.body } : { kind: 'mismatch' };
   }
 
-  /** Records the answer to replay; call in the transaction that places the order. */
+  /** Records the answer to replay; call in the transaction that places the order, after {@link lookup}. */
   record(fingerprint: string, body: unknown, now: number): void {
     this.sql.exec(
       `INSERT INTO idempotency (id, fingerprint, started_at, status, body) VALUES (1, ?, ?, 202, ?)
@@ -51,6 +70,9 @@ export class IdempotencyRecord {
 
   /** Forgets a key older than {@link KEEP_KEYS_MS}; answers when it must next look (epoch ms). */
   prune(now: number): number {
+    if (!this.ready && this.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'idempotency'").toArray().length === 0)
+      return Number.POSITIVE_INFINITY;
+    this.prepare();
     this.sql.exec('DELETE FROM idempotency WHERE started_at < ?', now - KEEP_KEYS_MS);
     const row = this.sql.exec<{ at: number }>('SELECT started_at AS at FROM idempotency').toArray()[0];
     return row ? row.at + KEEP_KEYS_MS : Number.POSITIVE_INFINITY;

@@ -42,8 +42,8 @@ type Origin = { cause?: Cause; traceparent?: string | undefined };
  * answer. The alarm sends what is unsent and asks again for overdue steps.
  */
 export class OrderDO extends DurableObject<Env> {
-  /** The object's tables: its stream, outbox, inbox and idempotency record. */
-  static readonly schema: readonly SchemaPart[] = [EventStream.schema, Outbox.schema, Inbox.schema, IdempotencyRecord.schema];
+  /** The object's tables: its stream, outbox and inbox; its idempotency record's with the first key (idempotency.ts). */
+  static readonly schema: readonly SchemaPart[] = [EventStream.schema, Outbox.schema, Inbox.schema];
 
   private state: Order;
   private readonly stream: EventStream;
@@ -61,7 +61,7 @@ export class OrderDO extends DurableObject<Env> {
     this.stream = new EventStream(ctx.storage);
     this.outbox = new Outbox(ctx.storage, bus(env));
     this.inbox = new Inbox(ctx.storage);
-    this.idempotency = new IdempotencyRecord(ctx.storage);
+    this.idempotency = new IdempotencyRecord(ctx.storage, OrderDO.schema);
     const config = requireConfig('orders', OrdersConfig, env);
     this.policy = { timeoutMs: config.SAGA_TIMEOUT_SECONDS * 1000, maxNudges: config.SAGA_MAX_NUDGES };
     this.state = this.stream.read().reduce(evolve, initialOrder);

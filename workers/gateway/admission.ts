@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { BusLag } from '../../shared/rpc';
 import { type AppEnv, services } from './context';
 import { errorResponse } from './errors';
@@ -6,7 +6,7 @@ import { errorResponse } from './errors';
 export interface AdmissionOptions {
   /** Refuse new work while the measured lag is above this (ms). */
   maxLagMs: (env: Env) => number;
-  /** How long one isolate trusts a reading before asking again (ms); 1 s by default. */
+  /** How old a reading may get before it is asked for again, behind the answer (ms); 1 s by default. */
   cacheMs?: number;
   /**
    * A reading older than this (ms) is no evidence of lag: the router writes one a second while
@@ -16,28 +16,45 @@ export interface AdmissionOptions {
   staleMs?: number;
 }
 
-let reading: { lags: BusLag[]; readAt: number } | undefined;
-let asking: Promise<void> | undefined;
+/**
+ * The routers' lag readings as one isolate last asked for them. A request never waits for a
+ * reading it already has: once one is `cacheMs` old it is asked for again behind the answer
+ * (`waitUntil`), so at most one request per `cacheMs` starts a call, and none waits on it. Only a
+ * request that finds no reading, or one older than `staleMs`, waits for a fresh one.
+ */
+class LagReadings {
+  private reading: { lags: BusLag[]; readAt: number } | undefined;
+  private asking: Promise<void> | undefined;
 
-/** Every bus shard's lag as last read; asked again once the reading is `cacheMs` old. */
-async function lags(env: Env, cacheMs: number): Promise<BusLag[]> {
-  if (!reading || Date.now() - reading.readAt >= cacheMs) {
-    asking ??= (async () => {
+  constructor(
+    private readonly cacheMs: number,
+    private readonly staleMs: number,
+  ) {}
+
+  async get(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<BusLag[]> {
+    const age = this.reading ? Date.now() - this.reading.readAt : Number.POSITIVE_INFINITY;
+    if (age >= this.staleMs) await this.ask(env);
+    else if (age >= this.cacheMs) waitUntil(this.ask(env));
+    return this.reading?.lags ?? [];
+  }
+
+  /** Asks the routers once, however many requests want a reading meanwhile. */
+  private ask(env: Env): Promise<void> {
+    this.asking ??= (async () => {
       const answer = await services(env).router.lag();
       // (A router of the release before answers one reading, not a list: unknown, so admitted.)
-      reading = { lags: answer.ok && Array.isArray(answer.value) ? answer.value : [], readAt: Date.now() };
+      this.reading = { lags: answer.ok && Array.isArray(answer.value) ? answer.value : [], readAt: Date.now() };
     })()
       .catch((error) => {
         // Unknown lag admits, and is not asked again before the next reading is due.
-        reading = { lags: [], readAt: Date.now() };
+        this.reading = { lags: [], readAt: Date.now() };
         console.error(JSON.stringify({ msg: 'lag unknown; admitting', error: String(error) }));
       })
       .finally(() => {
-        asking = undefined;
+        this.asking = undefined;
       });
-    await asking;
+    return this.asking;
   }
-  return reading?.lags ?? [];
 }
 
 /** The worst lag among the shards' readings that are recent enough to be evidence (0 when none is). */
@@ -56,10 +73,10 @@ export function worstLag(readings: readonly BusLag[], staleMs: number, now = Dat
  * app.on('POST', '/v1/orders', admission({ maxLagMs: (env) => Number(env.ADMISSION_MAX_LAG_MS) }))
  */
 export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> {
-  const cacheMs = options.cacheMs ?? 1_000;
   const staleMs = options.staleMs ?? 5_000;
+  const readings = new LagReadings(options.cacheMs ?? 1_000, staleMs);
   return async function admission(c, next) {
-    const lagMs = worstLag(await lags(c.env, cacheMs), staleMs);
+    const lagMs = worstLag(await readings.get(c.env, (p) => waitUntil(c, p)), staleMs);
     const max = options.maxLagMs(c.env);
     if (lagMs > max) {
       const seconds = Math.min(60, Math.max(1, Math.ceil((lagMs - max) / 1000)));
@@ -68,4 +85,13 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
     }
     await next();
   };
+}
+
+/** Runs `promise` past the answer: with the request's `waitUntil` where there is one (`app.request()` in tests has none). */
+function waitUntil(c: Context<AppEnv>, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    void promise;
+  }
 }

@@ -49,4 +49,66 @@ describe('admission control', () => {
   it('leaves out a shard whose last reading is stale: nothing moves on it', async () => {
     expect((await appWithLags([{ lagMs: 100 }, { lagMs: 60_000, ageMs: 120_000 }])()).status).toBe(202);
   });
+
+  describe('readings', () => {
+    /** An app whose router answers each lag call with the lag set now, once `release()` lets the call through. */
+    function appWithRouter(options: { cacheMs: number; staleMs: number }) {
+      let lagMs = 150;
+      let gate: PromiseWithResolvers<void> | undefined;
+      const calls = { n: 0 };
+      const app = new Hono<AppEnv>();
+      app.use(admission({ maxLagMs: () => 2000, ...options }));
+      app.post('/v1/orders', (c) => c.json({ id: 'o1' }, 202));
+      const router = {
+        lag: async () => {
+          calls.n += 1;
+          await gate?.promise;
+          return { ok: true, value: [{ shard: 0, lagMs, measuredAt: new Date().toISOString() }] };
+        },
+      };
+      return {
+        post: () => app.request('/v1/orders', { method: 'POST' }, { ROUTER: router } as unknown as Env),
+        setLag: (ms: number) => {
+          lagMs = ms;
+        },
+        hold: () => {
+          gate = Promise.withResolvers<void>();
+        },
+        release: () => gate?.resolve(),
+        calls,
+      };
+    }
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('never keeps a request waiting on a reading it already has: a due one is asked for behind the answer', async () => {
+      const router = appWithRouter({ cacheMs: 20, staleMs: 60_000 });
+      expect((await router.post()).status).toBe(202);
+      router.setLag(9_500);
+      router.hold();
+      await sleep(30);
+      // Due, and the router not answering: the request is answered from the reading it has.
+      expect((await router.post()).status).toBe(202);
+      expect(router.calls.n).toBe(2);
+      router.release();
+      await sleep(5);
+      expect((await router.post()).status).toBe(503);
+    });
+
+    it('waits for a fresh reading when it has none, or only one older than staleMs', async () => {
+      const router = appWithRouter({ cacheMs: 10, staleMs: 40 });
+      expect((await router.post()).status).toBe(202);
+      router.setLag(9_500);
+      await sleep(50);
+      expect((await router.post()).status).toBe(503);
+    });
+
+    it('asks the router once however many requests find the reading due', async () => {
+      const router = appWithRouter({ cacheMs: 1_000, staleMs: 5_000 });
+      router.hold();
+      const answers = Promise.all(Array.from({ length: 5 }, () => router.post()));
+      router.release();
+      expect((await answers).map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+      expect(router.calls.n).toBe(1);
+    });
+  });
 });

@@ -54,7 +54,7 @@ describe('admission control', () => {
     /** An app whose router answers each lag call with the lag set now, once `release()` lets the call through. */
     function appWithRouter(options: { cacheMs: number; staleMs: number }) {
       let lagMs = 150;
-      let gate: PromiseWithResolvers<void> | undefined;
+      let gate: { promise: Promise<void>; resolve: () => void } | undefined;
       const calls = { n: 0 };
       const app = new Hono<AppEnv>();
       app.use(admission({ maxLagMs: () => 2000, ...options }));
@@ -72,7 +72,11 @@ describe('admission control', () => {
           lagMs = ms;
         },
         hold: () => {
-          gate = Promise.withResolvers<void>();
+          let resolve = () => {};
+          const promise = new Promise<void>((r) => {
+            resolve = r;
+          });
+          gate = { promise, resolve };
         },
         release: () => gate?.resolve(),
         calls,

@@ -12,26 +12,48 @@ async function expectOk(response: Response, status: number): Promise<string> {
   return text;
 }
 
-/** `n` requests one after another; `after` runs between them, untimed. */
-async function timed(
+/** The `dur` of each metric of a Server-Timing header, by name. */
+function serverTiming(header: string | null): Map<string, number> {
+  const metrics = new Map<string, number>();
+  for (const metric of (header ?? '').split(',')) {
+    const [name, ...params] = metric.trim().split(';');
+    const dur = params.find((p) => p.startsWith('dur='));
+    if (name && dur) metrics.set(name, Number(dur.slice(4)));
+  }
+  return metrics;
+}
+
+/**
+ * `n` requests one after another; `after` runs between them, untimed. Answers the client's
+ * latencies, and the gateway's own Server-Timing metrics by name.
+ */
+async function timedWithServer(
   n: number,
   request: (i: number) => Promise<Response>,
   status: number,
   after?: (body: string, i: number) => Promise<void>,
 ) {
   const ms: number[] = [];
+  const server = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const body = await expectOk(await request(i), status);
+    const response = await request(i);
+    const body = await expectOk(response, status);
     ms.push(performance.now() - t0);
+    for (const [name, dur] of serverTiming(response.headers.get('server-timing')))
+      server.set(name, [...(server.get(name) ?? []), dur]);
     await after?.(body, i);
   }
-  return summary(ms);
+  return { client: summary(ms), server: new Map([...server].map(([name, durs]) => [name, summary(durs)])) };
 }
+
+const timed = async (...args: Parameters<typeof timedWithServer>) => (await timedWithServer(...args)).client;
 
 export const TRIVIAL = 'GET / of a trivial Worker (its own wrangler dev)';
 export const POST_BACK_TO_BACK = 'POST /v1/orders, back to back (earlier orders settling meanwhile)';
 export const POST_IDLE = 'POST /v1/orders, each on an idle system (the saga before it finished)';
+export const POST_IDLE_GATEWAY = '… of it at the gateway (its Server-Timing total)';
+export const POST_IDLE_ORDERS = '… of that in the orders service (price, seal, place: Server-Timing orders)';
 
 /**
  * Profiles the edge path of a running topology, 100 sequential requests per route: `customers[0]`
@@ -68,6 +90,7 @@ export async function profileEdge(options: {
     await expectOk(await fetch(`${base}/v1/orders`, { method: 'POST', headers: customer, body: orderBody }), 202),
   ) as { id: string };
 
+  const idle = await timedWithServer(100, post, 202, settled);
   return {
     [TRIVIAL]: await timed(100, () => fetch(trivial), 200),
     'GET /v1/nothing (the gateway middleware alone: a 404)': await timed(100, () => fetch(`${base}/v1/nothing`), 404),
@@ -79,6 +102,8 @@ export async function profileEdge(options: {
       200,
     ),
     [POST_BACK_TO_BACK]: await timed(100, post, 202),
-    [POST_IDLE]: await timed(100, post, 202, settled),
+    [POST_IDLE]: idle.client,
+    [POST_IDLE_GATEWAY]: idle.server.get('total')!,
+    [POST_IDLE_ORDERS]: idle.server.get('orders')!,
   };
 }

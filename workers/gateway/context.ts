@@ -1,3 +1,4 @@
+import type { TimingVariables } from 'hono/timing';
 import type { Scope } from '../../shared/audit';
 import type { MetricsRpc } from '../../shared/metrics-api';
 import type { VaultRpc } from '../../shared/personal-data';
@@ -8,7 +9,7 @@ import type { Operator } from './operators';
 /** The Hono environment of the gateway, declared once. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: {
+  Variables: TimingVariables & {
     requestId: string;
     /** The gateway's checked configuration (see `configured`). */
     config: GatewayConfig;

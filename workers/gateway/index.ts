@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { timing } from 'hono/timing';
 import { Traceparent } from '../../shared/events';
 import { childTraceparent } from '../../shared/ids';
 import { admission } from './admission';
@@ -48,6 +49,8 @@ app.use('/v1/*', async function traceContext(c, next) {
   await next();
 });
 app.use('/v1/*', observeRequests());
+// Server-Timing: the time spent at the gateway, and its calls (`limit`, `admit`, `orders`), on every API answer.
+app.use('/v1/*', timing({ totalDescription: 'at the gateway' }));
 app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(

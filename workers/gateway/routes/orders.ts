@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { endTime, startTime } from 'hono/timing';
 import { readConsistencyToken, signConsistencyToken } from '../../../shared/consistency';
 import { AppError, unwrap } from '../../../shared/errors';
 import { hopsOf } from '../../../shared/metrics-api';
@@ -110,9 +111,10 @@ async function orderHops(env: Env, orderId: string) {
 export function registerOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(placeOrder, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
-    const { order, replayed } = unwrap(
-      await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key),
-    );
+    startTime(c, 'orders', 'the orders service: price, seal, place');
+    const placed = await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key);
+    endTime(c, 'orders');
+    const { order, replayed } = unwrap(placed);
     rememberOrder(c.get('customerId'), order.id);
     const token = await signConsistencyToken(
       c.get('config').consistencySecret,

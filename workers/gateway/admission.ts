@@ -16,6 +16,9 @@ export interface AdmissionOptions {
   staleMs?: number;
 }
 
+/** How long a call for the routers' lag may take; one that takes longer is an unknown lag (admits). */
+export const LAG_TIMEOUT_MS = 2_000;
+
 /**
  * The routers' lag readings as one isolate last asked for them. A request never waits for a
  * reading it already has: once one is `cacheMs` old it is asked for again behind the answer
@@ -31,17 +34,29 @@ class LagReadings {
     private readonly staleMs: number,
   ) {}
 
-  async get(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<BusLag[]> {
+  /**
+   * The worst lag the last reading shows. A shard's lag counts if it was measured less than
+   * `staleMs` before the reading was taken: judged against the reading's time, not now, so a reading
+   * kept while a new one is asked for never loses its evidence by aging (a slow router, likely under
+   * overload, must not make the lag read 0).
+   */
+  async worst(env: Env, waitUntil: (p: Promise<unknown>) => void): Promise<number> {
     const age = this.reading ? Date.now() - this.reading.readAt : Number.POSITIVE_INFINITY;
     if (age >= this.staleMs) await this.ask(env);
     else if (age >= this.cacheMs) waitUntil(this.ask(env));
-    return this.reading?.lags ?? [];
+    return this.reading ? worstLag(this.reading.lags, this.staleMs, this.reading.readAt) : 0;
   }
 
   /** Asks the routers once, however many requests want a reading meanwhile. */
   private ask(env: Env): Promise<void> {
     this.asking ??= (async () => {
-      const answer = await services(env).router.lag();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${LAG_TIMEOUT_MS} ms`)), LAG_TIMEOUT_MS);
+      });
+      const answer = await Promise.race([services(env).router.lag(), late]).finally(
+        () => timer !== undefined && clearTimeout(timer),
+      );
       // (A router of the release before answers one reading, not a list: unknown, so admitted.)
       this.reading = { lags: answer.ok && Array.isArray(answer.value) ? answer.value : [], readAt: Date.now() };
     })()
@@ -76,7 +91,7 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
   const staleMs = options.staleMs ?? 5_000;
   const readings = new LagReadings(options.cacheMs ?? 1_000, staleMs);
   return async function admission(c, next) {
-    const lagMs = worstLag(await readings.get(c.env, (p) => waitUntil(c, p)), staleMs);
+    const lagMs = await readings.worst(c.env, (p) => waitUntil(c, p));
     const max = options.maxLagMs(c.env);
     if (lagMs > max) {
       const seconds = Math.min(60, Math.max(1, Math.ceil((lagMs - max) / 1000)));

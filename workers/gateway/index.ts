@@ -49,8 +49,8 @@ app.use('/v1/*', async function traceContext(c, next) {
   await next();
 });
 app.use('/v1/*', observeRequests());
-// Server-Timing: the time spent at the gateway, and its calls (`limit`, `admit`, `orders`), on every API answer.
-app.use('/v1/*', timing({ totalDescription: 'at the gateway' }));
+// Server-Timing on every API answer: the time spent at the gateway, and placing's call to the orders service (`orders`).
+app.use('/v1/*', timing({ totalDescription: 'gateway' }));
 app.use('/v1/*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge }));
 app.use('/v1/orders/*', customerAuth());
 const orderWrites = rateLimit(

@@ -17,8 +17,9 @@ export class IdempotencyRecord {
   /** The record's table, for the object's `migrate`. */
   static readonly schema: SchemaPart = {
     name: 'idempotency',
-    // Made by earlier deploys with every order, now with the first key: an object of an earlier deploy
-    // may have the table but no record of the part, so the first step must keep IF NOT EXISTS.
+    // Made by earlier deploys with every order, now with the first key (`prepare`): an object may have the
+    // table but no record of the part, so the first step must keep IF NOT EXISTS, and the part must never
+    // get a `tables` list (`migrate` would make it over the table the step made).
     steps: [
       `CREATE TABLE IF NOT EXISTS idempotency (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT NOT NULL,
         started_at INTEGER NOT NULL, status INTEGER, body TEXT)`,
@@ -40,11 +41,22 @@ export class IdempotencyRecord {
     this.sql = storage.sql;
   }
 
-  /** Makes the record's table, or runs the steps it has not run; once per instance. */
+  /**
+   * Makes the record's table, or runs the steps it has not run; once per instance. A new table is
+   * made by the part's first step alone, without rewriting the object's schema record (1 row): the
+   * record learns of the part at the next `migrate` that includes it, which finds the table made
+   * (that is why the part must keep `IF NOT EXISTS` and never get a `tables` list).
+   */
   private prepare(): void {
     if (this.ready) return;
-    migrate(this.storage, [...this.parts, IdempotencyRecord.schema]);
+    const [first] = IdempotencyRecord.schema.steps;
+    if (!this.exists() && typeof first === 'string') this.sql.exec(first);
+    else migrate(this.storage, [...this.parts, IdempotencyRecord.schema]);
     this.ready = true;
+  }
+
+  private exists(): boolean {
+    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'idempotency'").toArray().length > 0;
   }
 
   /** What a request with this key meets; makes the record's table first if the object has none. */
@@ -70,9 +82,7 @@ export class IdempotencyRecord {
 
   /** Forgets a key older than {@link KEEP_KEYS_MS}; answers when it must next look (epoch ms). */
   prune(now: number): number {
-    if (!this.ready && this.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'idempotency'").toArray().length === 0)
-      return Number.POSITIVE_INFINITY;
-    this.prepare();
+    if (!this.ready && !this.exists()) return Number.POSITIVE_INFINITY;
     this.sql.exec('DELETE FROM idempotency WHERE started_at < ?', now - KEEP_KEYS_MS);
     const row = this.sql.exec<{ at: number }>('SELECT started_at AS at FROM idempotency').toArray()[0];
     return row ? row.at + KEEP_KEYS_MS : Number.POSITIVE_INFINITY;

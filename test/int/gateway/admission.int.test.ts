@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { admission } from '../../../workers/gateway/admission';
+import { admission, LAG_TIMEOUT_MS } from '../../../workers/gateway/admission';
 import type { AppEnv } from '../../../workers/gateway/context';
 
 /** A throwaway app behind admission control, with routers whose bus shards report `lagMs` measured `ageMs` ago. */
@@ -52,7 +52,7 @@ describe('admission control', () => {
 
   describe('readings', () => {
     /** An app whose router answers each lag call with the lag set now, once `release()` lets the call through. */
-    function appWithRouter(options: { cacheMs: number; staleMs: number }) {
+    function appWithRouter(options: { cacheMs: number; staleMs: number }, measuredAgoMs = 0) {
       let lagMs = 150;
       let gate: { promise: Promise<void>; resolve: () => void } | undefined;
       const calls = { n: 0 };
@@ -63,7 +63,7 @@ describe('admission control', () => {
         lag: async () => {
           calls.n += 1;
           await gate?.promise;
-          return { ok: true, value: [{ shard: 0, lagMs, measuredAt: new Date().toISOString() }] };
+          return { ok: true, value: [{ shard: 0, lagMs, measuredAt: new Date(Date.now() - measuredAgoMs).toISOString() }] };
         },
       };
       return {
@@ -104,6 +104,27 @@ describe('admission control', () => {
       router.setLag(9_500);
       await sleep(50);
       expect((await router.post()).status).toBe(503);
+    });
+
+    it('keeps refusing on a reading it holds while the router is slow to give a new one', async () => {
+      // Measured 100 ms before it was read: evidence for 200 ms from the reading, however long the next one takes.
+      const router = appWithRouter({ cacheMs: 20, staleMs: 200 }, 100);
+      router.setLag(9_500);
+      expect((await router.post()).status).toBe(503);
+      router.hold();
+      await sleep(120);
+      expect((await router.post()).status).toBe(503);
+      router.release();
+    });
+
+    it(`admits, as for an unknown lag, when the router does not answer within ${LAG_TIMEOUT_MS} ms`, async () => {
+      const router = appWithRouter({ cacheMs: 1_000, staleMs: 5_000 });
+      router.setLag(9_500);
+      router.hold();
+      const started = Date.now();
+      expect((await router.post()).status).toBe(202);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(LAG_TIMEOUT_MS - 50);
+      router.release();
     });
 
     it('asks the router once however many requests find the reading due', async () => {

@@ -97,6 +97,24 @@ describe('Durable Object schema migrations', () => {
     });
   });
 
+  it('makes the idempotency table by its one step, without the record: so the part keeps one step, IF NOT EXISTS, no tables list', async () => {
+    expect(IdempotencyRecord.schema.steps).toHaveLength(1);
+    expect(IdempotencyRecord.schema.tables).toBeUndefined();
+    expect(String(IdempotencyRecord.schema.steps[0])).toMatch(/^CREATE TABLE IF NOT EXISTS idempotency /);
+    const command = makePlaceOrder();
+    const stub = env.ORDER_DO.getByName(command.data.id);
+    await stub.place(command, traceparent, { fingerprint: 'f' });
+    await runInDurableObject(stub, (_i, state) =>
+      expect(versionsOf(state.storage.sql)).toEqual({ events: 1, outbox: 5, inbox: 5 }),
+    );
+    // A later instance asked with the key again answers the first answer, and records the part then.
+    await evictDurableObject(stub);
+    expect(await stub.place(command, traceparent, { fingerprint: 'f' })).toMatchObject({ ok: true, value: { replayed: true } });
+    await runInDurableObject(stub, (_i, state) =>
+      expect(versionsOf(state.storage.sql)).toEqual({ events: 1, outbox: 5, inbox: 5, idempotency: 1 }),
+    );
+  });
+
   it.each([
     ['OrderDO', OrderDO.schema],
     ['OrderDO asked with an Idempotency-Key', [...OrderDO.schema, IdempotencyRecord.schema]],

@@ -13,11 +13,15 @@ async function run(names: (name: string) => boolean) {
     await env.DB.batch(queries.map((q) => env.DB.prepare(q)));
 }
 
+const everyRow = async (table: string, key: string) =>
+  (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY ${key}`).all()).results;
+
 const shapeOf = async (table: string) =>
   (await env.DB.prepare('SELECT sql FROM sqlite_master WHERE name = ?').bind(table).first<{ sql: string }>())!.sql;
 
 describe('migration 0006: the read models keyed without a rowid', () => {
   const { payment: _, ...order } = makeOrder({ customerId: 'cust_m', placedAt: '2026-11-01T10:00:00.000Z' });
+  let before: Record<string, unknown[]> = {};
 
   beforeAll(async () => {
     // The read models as the deploy before 0006 left them, holding an order.
@@ -41,13 +45,21 @@ describe('migration 0006: the read models keyed without a rowid', () => {
       ),
       env.DB.prepare(
         `INSERT INTO order_lines (order_id, sku, day, quantity, revenue_cents, currency, status, version)
-         VALUES (?, 'SKU-OLD', '2026-11-01', 1, 100, 'EUR', 'pending', 1)`,
+         VALUES (?, 'SKU-OLD', '2026-11-01', 3, 300, 'EUR', 'pending', 1)`,
       ).bind(order.id),
     ]);
+    before = {
+      timeline: await everyRow('timeline', 'event_id'),
+      orders: await everyRow('orders', 'id'),
+      order_lines: await everyRow('order_lines', 'order_id, sku'),
+    };
     await run((name) => name.startsWith('0006'));
   });
 
-  it('keeps every row the tables held', async () => {
+  it('keeps every row the tables held, column by column', async () => {
+    expect(await everyRow('timeline', 'event_id')).toEqual(before.timeline);
+    expect(await everyRow('orders', 'id')).toEqual(before.orders);
+    expect(await everyRow('order_lines', 'order_id, sku')).toEqual(before.order_lines);
     expect((await timeline(env.DB, order.id)).events.map((e) => e.id)).toEqual(['ev-old']);
     expect((await listOrders(env.DB, { customerId: 'cust_m', limit: 10 })).items.map((o) => o.id)).toEqual([order.id]);
     expect(await env.DB.prepare('SELECT sku FROM order_lines WHERE order_id = ?').bind(order.id).all()).toMatchObject({

@@ -111,7 +111,7 @@ async function orderHops(env: Env, orderId: string) {
 export function registerOrders(app: OpenAPIHono<AppEnv>) {
   app.openapi(placeOrder, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
-    startTime(c, 'orders', 'the orders service: price, seal, place');
+    startTime(c, 'orders');
     const placed = await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key);
     endTime(c, 'orders');
     const { order, replayed } = unwrap(placed);

@@ -89,6 +89,11 @@ export function migrate(storage: DurableObjectStorage, parts: readonly SchemaPar
   });
 }
 
+/** Whether the object has the table `name`: for a part whose tables are made when first needed. */
+export function hasTable(sql: SqlStorage, name: string): boolean {
+  return sql.exec('SELECT 1 FROM sqlite_master WHERE name = ?', name).toArray().length > 0;
+}
+
 /** The steps each part has run, from the object's record, or from the per-part record of older deploys. */
 function recorded(sql: SqlStorage, tables: ReadonlySet<string>): Record<string, number> {
   if (tables.has(RECORD)) {

@@ -1,4 +1,4 @@
-import { migrate, type SchemaPart } from '../../shared/schema';
+import { hasTable, migrate, type SchemaPart } from '../../shared/schema';
 
 /** How long an idempotency key is kept (the order itself is kept for good). */
 export const KEEP_KEYS_MS = 7 * 24 * 3600 * 1000;
@@ -50,13 +50,9 @@ export class IdempotencyRecord {
   private prepare(): void {
     if (this.ready) return;
     const [first] = IdempotencyRecord.schema.steps;
-    if (!this.exists() && typeof first === 'string') this.sql.exec(first);
+    if (!hasTable(this.sql, 'idempotency') && typeof first === 'string') this.sql.exec(first);
     else migrate(this.storage, [...this.parts, IdempotencyRecord.schema]);
     this.ready = true;
-  }
-
-  private exists(): boolean {
-    return this.sql.exec("SELECT 1 FROM sqlite_master WHERE name = 'idempotency'").toArray().length > 0;
   }
 
   /** What a request with this key meets; makes the record's table first if the object has none. */
@@ -82,7 +78,7 @@ export class IdempotencyRecord {
 
   /** Forgets a key older than {@link KEEP_KEYS_MS}; answers when it must next look (epoch ms). */
   prune(now: number): number {
-    if (!this.ready && !this.exists()) return Number.POSITIVE_INFINITY;
+    if (!this.ready && !hasTable(this.sql, 'idempotency')) return Number.POSITIVE_INFINITY;
     this.sql.exec('DELETE FROM idempotency WHERE started_at < ?', now - KEEP_KEYS_MS);
     const row = this.sql.exec<{ at: number }>('SELECT started_at AS at FROM idempotency').toArray()[0];
     return row ? row.at + KEEP_KEYS_MS : Number.POSITIVE_INFINITY;

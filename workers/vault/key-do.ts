@@ -8,7 +8,7 @@ import { armAlarm, Outbox } from '../../shared/outbox';
 import type { CustomerKeys, Erasure, Opened } from '../../shared/personal-data';
 import { newEvent } from '../../shared/publish';
 import { countRowsWritten, RowsWritten } from '../../shared/rows-written';
-import { migrate, type SchemaPart } from '../../shared/schema';
+import { hasTable, migrate, type SchemaPart } from '../../shared/schema';
 import { importKey, type Sealed, seal, Unreadable, unseal } from '../../shared/sealed';
 import { openOrdersMessage, stillNeeded } from './erasure';
 
@@ -185,7 +185,7 @@ export class KeyDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     // Only the outbox arms the alarm, and only an erasure makes the outbox.
-    if (this.hasTable('outbox')) await armAlarm(this.ctx.storage, await this.erasureTables().onAlarm());
+    if (hasTable(this.ctx.storage.sql, 'outbox')) await armAlarm(this.ctx.storage, await this.erasureTables().onAlarm());
   }
 
   /** Makes (once) the tables of every customer with a key; the erasure's wait for the first request to erase. */
@@ -206,11 +206,7 @@ export class KeyDO extends DurableObject<Env> {
 
   /** Whether this customer's tables exist: whether anything was ever sealed for them. */
   private hasTables(): boolean {
-    return this.made || this.hasTable('keys');
-  }
-
-  private hasTable(name: string): boolean {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM sqlite_master WHERE name = ?', name).toArray().length > 0;
+    return this.made || hasTable(this.ctx.storage.sql, 'keys');
   }
 
   /** The key that seals: the newest, or a new one (32 random bytes) when the customer has none. */
@@ -242,14 +238,14 @@ export class KeyDO extends DurableObject<Env> {
   }
 
   private lastErasure() {
-    if (!this.hasTable('erasures')) return undefined;
+    if (!hasTable(this.ctx.storage.sql, 'erasures')) return undefined;
     return this.ctx.storage.sql
       .exec<{ erased_at: number; orders: number }>('SELECT erased_at, orders FROM erasures ORDER BY seq DESC LIMIT 1')
       .toArray()[0];
   }
 
   private wasErased(kid: string): boolean {
-    if (!this.hasTable('erasures')) return false;
+    if (!hasTable(this.ctx.storage.sql, 'erasures')) return false;
     return (
       this.ctx.storage.sql.exec('SELECT 1 FROM erasures, json_each(erasures.kids) WHERE json_each.value = ?', kid).toArray()
         .length > 0

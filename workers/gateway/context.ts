@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { TimingVariables } from 'hono/timing';
 import type { Scope } from '../../shared/audit';
 import type { MetricsRpc } from '../../shared/metrics-api';
@@ -54,3 +55,12 @@ export function services(env: Env): Services {
 
 /** The metrics store (the router's MetricsService), as its contract: checked like `services`. */
 export const metricsService = (env: Env): Service<MetricsRpc> => env.METRICS;
+
+/** The request's execution context (its `waitUntil`), where there is one (`app.request()` in tests has none). */
+export function executionContext(c: Context<AppEnv>) {
+  try {
+    return c.executionCtx;
+  } catch {
+    return undefined;
+  }
+}

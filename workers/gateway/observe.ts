@@ -1,7 +1,7 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Meter, traceOf } from '../../shared/metrics';
-import type { AppEnv } from './context';
+import { type AppEnv, executionContext } from './context';
 
 /**
  * Records each API write (and each failed read): a span in the request's trace (the parent of the events it causes),
@@ -16,7 +16,7 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     await next();
     // Reads are many (clients and the dashboard poll) and change nothing: count writes and failures only.
     if ((c.req.method === 'GET' || c.req.method === 'HEAD') && c.res.status < 500) return;
-    const meter = new Meter(c.env, 'gateway', waitUntil(c));
+    const meter = new Meter(c.env, 'gateway', executionContext(c));
     // The matched route, not the URL: `/v1/orders/:id`, so series stay few.
     const route = routePath(c, -1);
     meter.count('requests_total', { method: c.req.method, route, status: String(c.res.status) });
@@ -41,13 +41,4 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     }
     await meter.flush();
   };
-}
-
-/** The request's `waitUntil`, where there is an execution context (`app.request()` in tests has none). */
-function waitUntil(c: Context<AppEnv>) {
-  try {
-    return c.executionCtx;
-  } catch {
-    return undefined;
-  }
 }

@@ -13,7 +13,7 @@ async function expectOk(response: Response, status: number): Promise<string> {
 }
 
 /** The `dur` of each metric of a Server-Timing header, by name. */
-function serverTiming(header: string | null): Map<string, number> {
+export function serverTiming(header: string | null): Map<string, number> {
   const metrics = new Map<string, number>();
   for (const metric of (header ?? '').split(',')) {
     const [name, ...params] = metric.trim().split(';');

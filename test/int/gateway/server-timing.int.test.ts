@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { sign } from 'hono/jwt';
 import { describe, expect, it } from 'vitest';
+import { serverTiming } from '../../../scripts/bench/profile';
 import { bearer, call, now } from './client';
 import { fakeServices } from './fakes';
 
@@ -8,23 +9,13 @@ const tokenFor = (sub: string) => sign({ sub, exp: now() + 600 }, env.JWT_SECRET
 const address = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 const order = { items: [{ sku: 'MUG', quantity: 1 }], shippingAddress: address, payment: { token: 'tok_visa' } };
 
-/** The metrics of a Server-Timing header, by name: `{ total: 3.2, orders: 2.1 }`. */
-function metrics(header: string | null): Record<string, number> {
-  return Object.fromEntries(
-    (header ?? '').split(',').map((m) => {
-      const [name, ...params] = m.trim().split(';');
-      const dur = params.find((p) => p.startsWith('dur='));
-      return [name, dur ? Number(dur.slice(4)) : Number.NaN];
-    }),
-  );
-}
-
 describe('Server-Timing', () => {
   it('says how long placing took at the gateway, and how much of it the orders service', async () => {
     const fake = fakeServices();
     const placed = await call('POST', '/v1/orders', { env: fake.env, headers: bearer(await tokenFor('cust_t')), body: order });
     expect(placed.status, placed.text).toBe(202);
-    const { total, orders } = metrics(placed.headers.get('server-timing'));
+    const metrics = serverTiming(placed.headers.get('server-timing'));
+    const [total, orders] = [metrics.get('total'), metrics.get('orders')];
     expect(total).toBeGreaterThanOrEqual(0);
     expect(orders).toBeGreaterThanOrEqual(0);
     expect(orders).toBeLessThanOrEqual(total!);
@@ -34,7 +25,7 @@ describe('Server-Timing', () => {
   it('answers every API route with the total, an error too; not the pages outside /v1', async () => {
     const missing = await call('GET', '/v1/nothing');
     expect(missing.status).toBe(404);
-    expect(metrics(missing.headers.get('server-timing')).total).toBeGreaterThanOrEqual(0);
+    expect(serverTiming(missing.headers.get('server-timing')).get('total')).toBeGreaterThanOrEqual(0);
     // No other origin's script can read it (no Timing-Allow-Origin).
     expect(missing.headers.get('timing-allow-origin')).toBeNull();
     expect((await call('GET', '/')).headers.get('server-timing')).toBeNull();

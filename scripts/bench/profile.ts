@@ -49,9 +49,20 @@ async function timedWithServer(
 
 const timed = async (...args: Parameters<typeof timedWithServer>) => (await timedWithServer(...args)).client;
 
-export const TRIVIAL = 'GET / of a trivial Worker (its own wrangler dev)';
+/**
+ * The pause before each request on an idle system. This machine (a virtual one) answers later
+ * after a pause: a bare Node HTTP round trip took 0.8 ms back to back and 3.0 ms after 100 ms
+ * idle, 5.1 ms after 200 ms. So a POST on an idle system is compared with requests made the same
+ * way, taking turns with it: each comes after a request and then this pause.
+ */
+export const PAUSE_MS = 100;
+
+export const NODE = 'GET of a bare Node HTTP server (in the bench process), back to back';
+export const NODE_AFTER_PAUSE = `… the bare server, each after a ${PAUSE_MS} ms pause, taking turns with the POSTs on an idle system`;
+export const TRIVIAL = 'GET / of a trivial Worker (its own wrangler dev), back to back';
+export const TRIVIAL_AFTER_PAUSE = `… the trivial Worker, each after a ${PAUSE_MS} ms pause, taking turns with the POSTs on an idle system`;
 export const POST_BACK_TO_BACK = 'POST /v1/orders, back to back (earlier orders settling meanwhile)';
-export const POST_IDLE = 'POST /v1/orders, each on an idle system (the saga before it finished)';
+export const POST_IDLE = `POST /v1/orders, each on an idle system (the saga before it finished), after a ${PAUSE_MS} ms pause`;
 export const POST_IDLE_GATEWAY = '… of it at the gateway (its Server-Timing total)';
 export const POST_IDLE_ORDERS = '… of that in the orders service (price, seal, place: Server-Timing orders)';
 
@@ -66,14 +77,26 @@ export async function profileEdge(options: {
   customers: Record<string, string>[];
   /** The bench's trivial Worker, running beside the topology: the floor every route is compared with. */
   trivial: string;
+  /** A bare Node HTTP server's URL: what the machine alone adds, Workers aside. */
+  bare: string;
 }): Promise<Record<string, Summary>> {
-  const { base, sku, orderBody, customers, trivial } = options;
+  const { base, sku, orderBody, customers, trivial, bare } = options;
   const customer = customers[0]!;
   const placer = (i: number) => customers[1 + (i % 50)]!;
   const post = (i: number) => fetch(`${base}/v1/orders`, { method: 'POST', headers: placer(i), body: orderBody });
+  const bareAfterPause: number[] = [];
+  const trivialAfterPause: number[] = [];
+  /** Times one request made after the pause (the request before it ended at least that long ago). */
+  const afterPause = async (url: string, into: number[]) => {
+    await sleep(PAUSE_MS);
+    const t0 = performance.now();
+    await expectOk(await fetch(url), 200);
+    into.push(performance.now() - t0);
+  };
   /**
    * Waits (untimed) until the whole saga of the order just placed has run (its timeline shows every
    * step of the happy path), so the next POST meets an idle system: what it measures is the edge path.
+   * Then, taking turns with the POSTs, times the bare server and the trivial Worker after the pause.
    */
   const settled = async (body: string, i: number) => {
     const { id } = JSON.parse(body) as { id: string };
@@ -81,7 +104,11 @@ export async function profileEdge(options: {
       const response = await fetch(`${base}/v1/orders/${id}/timeline`, { headers: placer(i) });
       const text = await response.text();
       const seen = response.status === 200 ? (JSON.parse(text) as { events: { type: string }[] }).events.map((e) => e.type) : [];
-      if (CONFIRMED_SAGA.every((type) => seen.includes(type))) return sleep(100);
+      if (CONFIRMED_SAGA.every((type) => seen.includes(type))) {
+        await afterPause(bare, bareAfterPause);
+        await afterPause(trivial, trivialAfterPause);
+        return sleep(PAUSE_MS);
+      }
       await sleep(20);
     }
     throw new Error(`the saga of order ${id} did not finish`);
@@ -92,7 +119,10 @@ export async function profileEdge(options: {
 
   const idle = await timedWithServer(100, post, 202, settled);
   return {
+    [NODE]: await timed(100, () => fetch(bare), 200),
+    [NODE_AFTER_PAUSE]: summary(bareAfterPause),
     [TRIVIAL]: await timed(100, () => fetch(trivial), 200),
+    [TRIVIAL_AFTER_PAUSE]: summary(trivialAfterPause),
     'GET /v1/nothing (the gateway middleware alone: a 404)': await timed(100, () => fetch(`${base}/v1/nothing`), 404),
     'GET / (the gateway alone: the dashboard page)': await timed(100, () => fetch(`${base}/`), 200),
     'GET /v1/products/:sku (+ rate limit, RPC, D1)': await timed(100, () => fetch(`${base}/v1/products/${sku}`), 200),

@@ -15,6 +15,9 @@ export function targetOf(query: string): { table: string; schema: boolean } {
   return { table: '(other)', schema: /^\s*(?:CREATE|ALTER|DROP)\b/i.test(query) };
 }
 
+/** What alarms set are counted as: not a table, but billed as a row written each. */
+const ALARM = '(alarm)';
+
 /**
  * The rows one Durable Object writes, as SQLite reports them for each statement
  * (`cursor.rowsWritten`: the figure Cloudflare bills, index entries and schema changes included).
@@ -45,7 +48,16 @@ export class RowsWritten {
     return true;
   }
 
-  /** Rows written since the object started, by table (`outbox`) and schema change (`outbox (schema)`). */
+  /** Counts an alarm set: Cloudflare bills each `setAlarm()` as a row written. */
+  alarmSet(): void {
+    this.totals.set(ALARM, (this.totals.get(ALARM) ?? 0) + 1);
+    this.unflushed += 1;
+  }
+
+  /**
+   * Rows written since the object started, by table (`outbox`), schema change (`outbox (schema)`)
+   * and alarms set (`(alarm)`).
+   */
   byTable(): Record<string, number> {
     this.settle();
     return Object.fromEntries([...this.totals].filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b)));
@@ -83,7 +95,8 @@ export const FLUSH_AFTER_MS = 10;
  * Counts every row a Durable Object writes into `billable_total{op="do_row_written", store}`. Call
  * it first in the constructor, before anything touches the storage: from then on every statement
  * of the object and of the parts it holds (outbox, inbox, stream) is seen, schema changes
- * included. Statements run unchanged; the count is handed to `meter` {@link FLUSH_AFTER_MS} after
+ * included, and every `setAlarm()` (billed as a row written; `deleteAlarm()` is not said to be).
+ * Statements and alarms run unchanged; the count is handed to `meter` {@link FLUSH_AFTER_MS} after
  * the first write since the last time (held by `waitUntil`), so counting never delays the work.
  *
  * @example
@@ -92,21 +105,32 @@ export const FLUSH_AFTER_MS = 10;
 export function countRowsWritten(ctx: DurableObjectState, meter: Meter, rows: RowsWritten): RowsWritten {
   const sql = ctx.storage.sql;
   const exec = sql.exec.bind(sql);
+  const setAlarm = ctx.storage.setAlarm.bind(ctx.storage);
   let due = false;
   const flush = async () => {
     due = false;
     meter.count('billable_total', { op: 'do_row_written', store: rows.store }, rows.take());
     await meter.flush();
   };
+  const flushSoon = () => {
+    if (due) return;
+    due = true;
+    ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(flush));
+  };
   Object.defineProperty(sql, 'exec', {
     configurable: true,
     value: <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): SqlStorageCursor<T> => {
       const cursor = exec<T>(query, ...bindings);
-      if (rows.watch(query, cursor) && !due) {
-        due = true;
-        ctx.waitUntil(new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS)).then(flush));
-      }
+      if (rows.watch(query, cursor)) flushSoon();
       return cursor;
+    },
+  });
+  Object.defineProperty(ctx.storage, 'setAlarm', {
+    configurable: true,
+    value: (scheduledTime: number | Date, options?: DurableObjectSetAlarmOptions): Promise<void> => {
+      rows.alarmSet();
+      flushSoon();
+      return setAlarm(scheduledTime, options);
     },
   });
   return rows;

@@ -187,8 +187,10 @@ export class PaymentDO extends DurableObject<Env> {
         now.getTime(),
       );
       // A fact announced again keeps its id: a row still waiting is sent again, a sent (deleted) one is staged again as rebuilt.
-      this.outbox.announce(announced);
+      // Staging arms the alarm for the earlier of the resend and the decider's need; each setAlarm is a row written, so once.
+      this.outbox.announce(announced, nextWake(next) ?? Number.POSITIVE_INFINITY);
       this.state = next;
+      if (announced.length > 0) return;
       // Not awaited, so the alarm commits with this transaction's writes.
       const wakeAt = this.wakeAt();
       if (Number.isFinite(wakeAt)) void this.ctx.storage.setAlarm(wakeAt);

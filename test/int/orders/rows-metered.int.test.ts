@@ -16,9 +16,9 @@ it('hands the rows it counts to the metrics as billable rows written, a data poi
       .map(([point]) => point!)
       .filter((p) => p.blobs?.includes('op=do_row_written') && p.blobs.includes('store=OrderDO'))
       .map((p) => p.doubles![0]!);
-  await vi.waitFor(() => expect(counted().reduce((a, b) => a + b, 0)).toBe(25));
+  await vi.waitFor(() => expect(counted().reduce((a, b) => a + b, 0)).toBe(27));
   const written = await runInDurableObject(stub, (instance: OrderDO) => instance.rowsWritten.byTable());
-  expect(Object.values(written).reduce((a, b) => a + b, 0)).toBe(25);
+  expect(Object.values(written).reduce((a, b) => a + b, 0)).toBe(27);
   // Seven calls (place, five answers, the send after placing), fewer points than statements.
   expect(counted().length).toBeLessThanOrEqual(7);
 });

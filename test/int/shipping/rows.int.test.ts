@@ -8,7 +8,7 @@ import { makeOrder } from '../../helpers/fixtures';
 import { sealedPersonal } from '../../helpers/sealing';
 
 describe('rows a shipment writes in its Durable Object, as SQLite counts them', () => {
-  it('creates a shipment in 12 rows: its tables, its record, its row, 1 event staged and sent', async () => {
+  it('creates a shipment in 13 rows: its tables, its record, its row, 1 event staged and sent, 1 alarm set', async () => {
     const { payment: _, ...clear } = makeOrder({ status: 'confirmed', version: 4 });
     // Its address sealed by the real vault, as order.confirmed carries it: shipping opens it to create the shipment.
     const order = { ...clear, ...(await sealedPersonal(env.VAULT as unknown as Service<VaultRpc>, clear)) };
@@ -16,6 +16,7 @@ describe('rows a shipment writes in its Durable Object, as SQLite counts them', 
     await stub.create(order, makeEvent('order.confirmed', order));
     const written = await runInDurableObject(stub, (instance: ShipmentDO) => instance.rowsWritten.byTable());
     expect(written).toEqual({
+      '(alarm)': 1,
       _schema_versions: 1,
       '_schema_versions (schema)': 2,
       'carrier_webhooks (schema)': 2,

@@ -118,6 +118,8 @@ async function statuses(): Promise<Record<string, number>> {
 }
 const ended = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (k === 'pending' ? n : n + v), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Long enough for the outbox's resend alarms (shared/outbox.ts, RESEND_AFTER_MS = 5 s) to have fired once the queues are quiet. */
+const RESEND_ALARMS_MS = 6_000;
 
 /** Waits until no queue has delivered a batch for `quietMs`, so every message of the orders so far is counted. */
 async function queuesQuiet(quietMs = 3000, limitMs = 120_000) {
@@ -298,6 +300,9 @@ try {
     await sleep(500);
   }
   await queuesQuiet();
+  // The resend alarm each staging transaction armed (the outbox's RESEND_AFTER_MS, 5 s) fires after
+  // the queues are quiet, and re-arms for the object's own next need: a row written per setAlarm.
+  if (topology) await sleep(RESEND_ALARMS_MS);
   const after = queueLog.snapshot();
   const rowsAfter = persistTo ? rowsHeld(persistTo) : new Map<string, number>();
   const writtenAfter = await rowsWritten(base, admin);

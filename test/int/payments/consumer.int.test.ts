@@ -9,8 +9,10 @@ import {
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deterministicId } from '../../../shared/ids';
+import { RESEND_AFTER_MS } from '../../../shared/outbox';
 import worker from '../../../workers/payments';
 import { handlers } from '../../../workers/payments/consumer';
+import { nextWake } from '../../../workers/payments/payment';
 import { makeEvent, makeOrderPlaced, message } from '../../helpers/events';
 import { makeOrder } from '../../helpers/fixtures';
 import { expectHandlesExactly, watchSends } from '../../helpers/queues';
@@ -134,6 +136,27 @@ describe('payments under faults', () => {
       answer: { outcome: 'declined', reason: 'provider_unavailable' },
     });
     expect(staged(placed.data.id)).toMatchObject([{ type: 'payment.declined', data: { reason: 'provider_unavailable' } }]);
+  });
+
+  it("while an announced answer waits to be sent, its alarm is never later than the resend nor the decider's own need", async () => {
+    // The bus is down: the payment's answer stays in the outbox, and only the alarm will send it.
+    vi.spyOn(env.BUS, 'send').mockRejectedValue(new Error('bus down'));
+    vi.spyOn(env.BUS, 'sendBatch').mockRejectedValue(new Error('bus down'));
+    const placed = await placedWith('tok_unreachable', { placedAt: new Date(Date.now() - 2 * 60_000).toISOString() });
+    const before = Date.now();
+    await deliver(placed);
+    const after = Date.now();
+    const state = await payment(placed.data.id);
+    expect(state).toMatchObject({ status: 'unknown', answer: { outcome: 'declined' } });
+    const { waiting, alarm } = await runInDurableObject(stub(placed.data.id), async (_instance, s) => ({
+      waiting: s.storage.sql.exec<{ type: string }>('SELECT type FROM outbox').toArray(),
+      alarm: await s.storage.getAlarm(),
+    }));
+    expect(waiting).toEqual([{ type: 'payment.declined' }]);
+    const need = nextWake(state)!;
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(Math.min(need, after + RESEND_AFTER_MS));
+    expect(alarm!).toBeGreaterThanOrEqual(Math.min(need, before + RESEND_AFTER_MS));
   });
 
   it('keeps an unreachable provider to itself: the message is acked and the alarm is armed for the retry', async () => {

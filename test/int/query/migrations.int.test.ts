@@ -87,3 +87,40 @@ describe('migration 0006: the read models keyed without a rowid', () => {
     expect((await listOrders(env.DB, { customerId: 'cust_m', limit: 10 })).items[0]!.status).toBe('confirmed');
   });
 });
+
+describe('migration 0007: no index of orders by status', () => {
+  const plan = async (sql: string, ...args: unknown[]) =>
+    (
+      await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...args)
+        .all<{ detail: string }>()
+    ).results.map((r) => r.detail);
+  /** The list of a customer's orders, as `listOrders` asks for it. */
+  const LIST = `SELECT * FROM orders WHERE customer_id = ?1 AND (?2 IS NULL OR status = ?2) AND (placed_at, id) < (?3, ?4)
+    AND (?5 IS NULL OR placed_at >= ?5) AND (?6 IS NULL OR placed_at <= ?6) ORDER BY placed_at DESC, id DESC LIMIT ?7`;
+
+  it("lists a customer's orders by the customer index, with or without a status, before 0007 (which drops the status index) and after it", async () => {
+    const statusIndex = () => env.DB.prepare("SELECT name FROM sqlite_master WHERE name = 'orders_by_customer_status'").first();
+    // As 0006 left the read models (the tests above): the index by status is there, and unused.
+    expect(await statusIndex()).not.toBeNull();
+    for (const status of [null, 'shipped'])
+      expect(await plan(LIST, 'cust_p', status, '9999', 'z', null, null, 21)).toEqual([
+        expect.stringMatching(/^SEARCH orders USING INDEX orders_by_customer \(customer_id=\?/),
+      ]);
+    await run((name) => name.startsWith('0007'));
+    expect(await statusIndex()).toBeNull();
+    for (const status of [null, 'shipped'])
+      expect(await plan(LIST, 'cust_p', status, '9999', 'z', null, null, 21)).toEqual([
+        expect.stringMatching(/^SEARCH orders USING INDEX orders_by_customer \(customer_id=\?/),
+      ]);
+  });
+
+  it('lists by status as before without the index', async () => {
+    const { payment: _, ...order } = makeOrder({ customerId: 'cust_s', placedAt: '2026-11-02T10:00:00.000Z' });
+    await project(env.DB, makeEvent('order.placed', order));
+    expect((await listOrders(env.DB, { customerId: 'cust_s', status: 'pending', limit: 10 })).items.map((o) => o.id)).toEqual([
+      order.id,
+    ]);
+    expect((await listOrders(env.DB, { customerId: 'cust_s', status: 'confirmed', limit: 10 })).items).toEqual([]);
+  });
+});

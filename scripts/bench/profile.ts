@@ -91,10 +91,14 @@ export async function profileEdge(options: {
   const touch = async () => {
     await Promise.all([fetch(trivial).then((r) => expectOk(r, 200)), fetch(`${base}/v1/nothing`).then((r) => expectOk(r, 404))]);
   };
-  /** Times one request made a pause after both Workers last answered. */
-  const afterPause = async (url: string, into: number[]) => {
+  /** Waits {@link PAUSE_MS} after both Workers last answered: what comes before every request timed on an idle system. */
+  const pause = async () => {
     await touch();
     await sleep(PAUSE_MS);
+  };
+  /** Times one request made a pause after both Workers last answered. */
+  const afterPause = async (url: string, into: number[]) => {
+    await pause();
     const t0 = performance.now();
     await expectOk(await fetch(url), 200);
     into.push(performance.now() - t0);
@@ -113,8 +117,7 @@ export async function profileEdge(options: {
       if (CONFIRMED_SAGA.every((type) => seen.includes(type))) {
         await afterPause(bare, bareAfterPause);
         await afterPause(trivial, trivialAfterPause);
-        await touch();
-        return sleep(PAUSE_MS);
+        return pause();
       }
       await sleep(20);
     }

@@ -190,3 +190,23 @@ describe('read your writes', () => {
     expect(answer.body.error.code).toBe('invalid_consistency_token');
   });
 });
+
+describe("an order's trace", () => {
+  it('starts at the request that placed it, found by the order id alone', async () => {
+    const sku = await newProduct(5);
+    const placed = await placeOrder<OrderSnapshot>(token, orderBody(sku));
+    expect(placed.status).toBe(202);
+    await eventually(async () => {
+      const trace = await adminCall<{ spans: { name: string; traceId: string; parentId: string | null }[] }>(
+        'GET',
+        `/v1/admin/orders/${placed.body.id}/trace`,
+      );
+      expect(trace.status).toBe(200);
+      const root = trace.body.spans.find((s) => s.name === 'POST /v1/orders');
+      expect(root?.parentId).toBeNull();
+      // The events it caused hang in the same trace.
+      const published = trace.body.spans.find((s) => s.name === 'publish order.placed');
+      expect(published?.traceId).toBe(root?.traceId);
+    });
+  });
+});

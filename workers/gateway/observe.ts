@@ -31,9 +31,7 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
         spanId: trace.spanId,
         parentId: null,
         name: `${c.req.method} ${route}`,
-        orderId: /^\/v1\/(admin\/)?orders\/:id/.test(route)
-          ? (c.req.path.split('/')[c.req.path.includes('/admin/') ? 4 : 3] ?? null)
-          : null,
+        orderId: orderOf(c.req.path, route, c.res.headers.get('location')),
         start,
         ms: Date.now() - start,
         outcome: String(c.res.status),
@@ -41,4 +39,10 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
     }
     await meter.flush();
   };
+}
+
+/** The order a request acts on: from its path, or, for the POST that placed it, from the answer's `Location`. */
+function orderOf(path: string, route: string, location: string | null): string | null {
+  if (/^\/v1\/(admin\/)?orders\/:id/.test(route)) return path.split('/')[path.includes('/admin/') ? 4 : 3] ?? null;
+  return location?.match(/^\/v1\/orders\/([^/]+)$/)?.[1] ?? null;
 }

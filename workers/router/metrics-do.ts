@@ -8,6 +8,13 @@ import { type Bucket, buildReport, type Counter, key, type MinuteCount, minuteOf
 const KEEP_MINUTES = 7 * 24 * 60;
 const KEEP_SPANS_MS = 24 * 3600 * 1000;
 
+/**
+ * The spans of one order, oldest first. Every span names its order (the request that placed it
+ * too, from its answer's `Location`), so `spans_by_order` answers it: a timeline read does not scan
+ * a day of every order's spans.
+ */
+export const SPANS_OF_ORDER = 'SELECT * FROM spans WHERE order_id = ? ORDER BY start LIMIT 500';
+
 const SETTLED = new Set(['confirmed', 'cancelled']);
 const RANK: Record<string, number> = { pending: 0, confirmed: 1, cancelled: 1, shipped: 2, delivered: 3 };
 
@@ -206,12 +213,7 @@ export class MetricsDO extends DurableObject<Env> {
         start: number;
         ms: number;
         outcome: string;
-      }>(
-        // The order's own spans and the rest of its trace (the request that placed it names no order yet).
-        `SELECT * FROM spans WHERE order_id = ?1
-           OR trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE order_id = ?1) ORDER BY start LIMIT 500`,
-        orderId,
-      )
+      }>(SPANS_OF_ORDER, orderId)
       .toArray()
       .map((r) => ({
         traceId: r.trace_id,

@@ -1,10 +1,17 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { consume } from '../../../shared/consume';
 import { Meter, type Point } from '../../../shared/metrics';
 import { hopsOf } from '../../../shared/metrics-api';
 import worker from '../../../workers/router';
+import { SPANS_OF_ORDER } from '../../../workers/router/metrics-do';
 import { metricsStore } from '../../../workers/router/metrics-service';
 import { message, placedAndSettled } from '../../helpers/events';
 
@@ -140,5 +147,19 @@ describe('metrics counted where a service consumes', () => {
         deliveries: [{ service: 'inventory', startedAt: iso(30), waitMs: 30, handlerMs: 8, outcome: 'handled' }],
       },
     ]);
+  });
+
+  it("reads an order's spans through its index, not by scanning every order's spans", async () => {
+    const { order, placed } = placedAndSettled(0);
+    await routeThrough([placed]);
+    const plan = await runInDurableObject(store(), (_instance, state) =>
+      state.storage.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${SPANS_OF_ORDER}`, order.id)
+        .toArray()
+        .map((r) => r.detail),
+    );
+    expect(plan.join('\n')).toMatch(/SEARCH spans USING INDEX spans_by_order \(order_id=\?\)/);
+    expect(plan.join('\n')).not.toMatch(/SCAN spans/);
+    expect((await store().spans(order.id)).map((s) => s.name)).toContain('publish order.placed');
   });
 });

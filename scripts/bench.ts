@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
-import { cpuOfSteps, machineSpeed } from './bench/cpu.ts';
+import { cpuOfSteps, machineSpeed, workerdCpuBetween, workerdCpuMs } from './bench/cpu.ts';
 import { scratchDir, withoutTraceCollector } from './bench/local-costs.ts';
 import { POST_BACK_TO_BACK, POST_IDLE, POST_IDLE_GATEWAY, profileEdge, TRIVIAL, TRIVIAL_AFTER_PAUSE } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
@@ -237,6 +237,8 @@ try {
   const timeSeries: { at: number; accepted: number; ended: number; refused: number }[] = [];
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
+  const workerdGroup = topology?.process.pid;
+  const cpuAtStart = workerdGroup ? workerdCpuMs(workerdGroup) : new Map<number, number>();
 
   async function placeOne(i: number) {
     const t0 = performance.now();
@@ -299,6 +301,8 @@ try {
     if (endedNow >= accepted.length) break;
     await sleep(500);
   }
+  const cpuAtEnd = workerdGroup ? workerdCpuMs(workerdGroup) : new Map<number, number>();
+  const loadedMs = performance.now() - started;
   await queuesQuiet();
   // The resend alarm each staging transaction armed (the outbox's RESEND_AFTER_MS, 5 s) fires after
   // the queues are quiet, and re-arms for the object's own next need: a row written per setAlarm.
@@ -384,6 +388,8 @@ try {
     'completed orders / s': +(confirmedOrders / spanSeconds).toFixed(1),
     'accepted orders / s': +(accepted.length / loadSeconds).toFixed(1),
     'backlog at stop (accepted, not ended)': backlogAtStop,
+    // From /proc, over the load and its drain: what bounds throughput under `wrangler dev`.
+    'workerd CPU (the load until every order ended)': workerdCpuBetween(cpuAtStart, cpuAtEnd, confirmedOrders, loadedMs),
     'queue messages by queue': Object.fromEntries([...messages].sort()),
     'consumer invocations by queue': Object.fromEntries([...batches].sort()),
     'per confirmed order': { ...counted, ...modelled },

@@ -1,5 +1,7 @@
 // The CPU of each pure step of POST /v1/orders, timed in Node: Workers run the same code on V8, and
 // in production a Worker's clock does not move while its code runs, so it cannot time them itself.
+
+import { readdirSync, readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 import { cpus } from 'node:os';
 
@@ -100,5 +102,50 @@ export async function machineSpeed(orderBody: string, secret: string) {
     'µs of CPU for the pure steps of one POST (Node)': +Object.values(steps)
       .reduce((a, b) => a + b, 0)
       .toFixed(1),
+  };
+}
+
+/** Linux counts a process's CPU time in clock ticks of 1/100 s (`getconf CLK_TCK`). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time (user + system, ms) each workerd process of the process group led by `group` (the
+ * `wrangler dev` the bench started) has used so far, read from /proc: empty where there is no
+ * /proc. Under `wrangler dev` one workerd runs every Worker on one thread, so its CPU per order is
+ * what bounds local throughput, and it moves less with the machine's other work than orders/s do.
+ */
+export function workerdCpuMs(group: number): Map<number, number> {
+  const used = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return used;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp … utime stime …": the name may hold spaces, so split after it.
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (name !== 'workerd' || Number(fields[2]) !== group) continue;
+      used.set(Number(pid), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+    } catch {
+      // The process ended while the list was read.
+    }
+  }
+  return used;
+}
+
+/**
+ * What the workerd processes used between two readings of {@link workerdCpuMs}: in all, per order,
+ * and the busiest one's share of a core over `wallMs` (1.0: its one thread never rested).
+ */
+export function workerdCpuBetween(before: Map<number, number>, after: Map<number, number>, orders: number, wallMs: number) {
+  const used = [...after].map(([pid, ms]) => ms - (before.get(pid) ?? 0));
+  if (used.length === 0 || orders === 0) return null;
+  return {
+    'ms per confirmed order': +(used.reduce((a, b) => a + b, 0) / orders).toFixed(1),
+    'busiest process, cores used': +(Math.max(...used) / wallMs).toFixed(2),
   };
 }

@@ -192,21 +192,36 @@ describe('read your writes', () => {
 });
 
 describe("an order's trace", () => {
-  it('starts at the request that placed it, found by the order id alone', async () => {
+  it("holds the requests that placed it and that moved it, each found by the order's id", async () => {
+    const customer = shop(() => token);
     const sku = await newProduct(5);
-    const placed = await placeOrder<OrderSnapshot>(token, orderBody(sku));
+    const key = { 'idempotency-key': crypto.randomUUID() };
+    const placed = await customer.place(orderBody(sku), key);
     expect(placed.status).toBe(202);
+    const replayed = await customer.place(orderBody(sku), key);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    await customer.settled(placed.body.id, 'confirmed');
+    const update = { id: `trk_${crypto.randomUUID()}`, orderId: placed.body.id, status: 'dispatched' };
+    // The shipment is created after the order confirms: until then the carrier hears 404.
+    await eventually(async () => expect((await customer.carrier(update)).status).toBe(200));
     await eventually(async () => {
-      const trace = await adminCall<{ spans: { name: string; traceId: string; parentId: string | null }[] }>(
+      const trace = await adminCall<{ spans: { name: string; traceId: string; parentId: string | null; outcome: string }[] }>(
         'GET',
         `/v1/admin/orders/${placed.body.id}/trace`,
       );
       expect(trace.status).toBe(200);
-      const root = trace.body.spans.find((s) => s.name === 'POST /v1/orders');
+      const span = (name: string, outcome: string) => trace.body.spans.filter((s) => s.name === name && s.outcome === outcome);
+      // The POST that placed it, at the root of its trace, with the events it caused under it; the
+      // repeated POST, told apart.
+      const [root] = span('POST /v1/orders', '202');
+      expect(span('POST /v1/orders', '202')).toHaveLength(1);
       expect(root?.parentId).toBeNull();
-      // The events it caused hang in the same trace.
-      const published = trace.body.spans.find((s) => s.name === 'publish order.placed');
-      expect(published?.traceId).toBe(root?.traceId);
+      expect(span('publish order.placed', 'routed')[0]?.traceId).toBe(root?.traceId);
+      expect(span('POST /v1/orders', '202 replayed')).toHaveLength(1);
+      // The carrier's update, with the shipment's event in its trace.
+      const [carrier] = span('POST /v1/webhooks/carrier', '200');
+      expect(carrier).toBeDefined();
+      expect(trace.body.spans.find((s) => s.name === 'publish shipment.dispatched')?.traceId).toBe(carrier?.traceId);
     });
   });
 });

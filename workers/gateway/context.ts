@@ -22,6 +22,11 @@ export interface AppEnv {
     adminAction: { action: string; scope: Scope; target: string | null };
     /** The W3C trace this request belongs to; every event it causes carries it. */
     traceparent: string;
+    /**
+     * The order a request acts on, set by a handler whose path does not name it (placing one, a
+     * carrier's update), so the request's span is found with the order's other spans.
+     */
+    orderId: string;
   };
 }
 

@@ -31,18 +31,19 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
         spanId: trace.spanId,
         parentId: null,
         name: `${c.req.method} ${route}`,
-        orderId: orderOf(c.req.path, route, c.res.headers.get('location')),
+        orderId: c.get('orderId') ?? orderInPath(c.req.path, route),
         start,
         ms: Date.now() - start,
-        outcome: String(c.res.status),
+        // A repeated POST answered from its Idempotency-Key is told apart from the one that placed the order.
+        outcome: c.res.headers.has('idempotent-replayed') ? `${c.res.status} replayed` : String(c.res.status),
       });
     }
     await meter.flush();
   };
 }
 
-/** The order a request acts on: from its path, or, for the POST that placed it, from the answer's `Location`. */
-function orderOf(path: string, route: string, location: string | null): string | null {
-  if (/^\/v1\/(admin\/)?orders\/:id/.test(route)) return path.split('/')[path.includes('/admin/') ? 4 : 3] ?? null;
-  return location?.match(/^\/v1\/orders\/([^/]+)$/)?.[1] ?? null;
+/** The order a route with an `:id` acts on (`/v1/orders/:id…`, `/v1/admin/orders/:id…`), from the path. */
+function orderInPath(path: string, route: string): string | null {
+  if (!/^\/v1\/(admin\/)?orders\/:id/.test(route)) return null;
+  return path.split('/')[path.includes('/admin/') ? 4 : 3] ?? null;
 }

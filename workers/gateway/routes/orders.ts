@@ -115,6 +115,7 @@ export function registerOrders(app: OpenAPIHono<AppEnv>) {
     const placed = await services(c.env).orders.placeOrder(c.get('customerId'), c.req.valid('json'), c.get('traceparent'), key);
     endTime(c, 'orders');
     const { order, replayed } = unwrap(placed);
+    c.set('orderId', order.id);
     rememberOrder(c.get('customerId'), order.id);
     const token = await signConsistencyToken(
       c.get('config').consistencySecret,

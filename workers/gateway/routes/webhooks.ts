@@ -33,6 +33,7 @@ const carrier = createRoute({
 
 export function registerWebhooks(app: OpenAPIHono<AppEnv>) {
   app.openapi(carrier, async (c) => {
+    c.set('orderId', c.req.valid('json').orderId);
     const result = unwrap(await services(c.env).shipping.carrierUpdate(c.req.valid('json'), c.get('traceparent')));
     return c.json({ received: true as const, ...result }, 200);
   });

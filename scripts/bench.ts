@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
-import { cpuOfSteps, machineSpeed, workerdCpuBetween, workerdCpuMs } from './bench/cpu.ts';
+import { cpuOfSteps, machineSpeed, type WorkerdCpu, workerdCpuBetween, workerdCpuMs } from './bench/cpu.ts';
 import { scratchDir, withoutTraceCollector } from './bench/local-costs.ts';
 import { POST_BACK_TO_BACK, POST_IDLE, POST_IDLE_GATEWAY, profileEdge, TRIVIAL, TRIVIAL_AFTER_PAUSE } from './bench/profile.ts';
 import { rowsHeld, rowsWritten, stockBuckets } from './bench/rows.ts';
@@ -238,7 +238,7 @@ try {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const workerdGroup = topology?.process.pid;
-  const cpuAtStart = workerdGroup ? workerdCpuMs(workerdGroup) : new Map<number, number>();
+  const cpuAtStart = workerdGroup ? workerdCpuMs(workerdGroup) : (new Map() as WorkerdCpu);
 
   async function placeOne(i: number) {
     const t0 = performance.now();
@@ -301,7 +301,7 @@ try {
     if (endedNow >= accepted.length) break;
     await sleep(500);
   }
-  const cpuAtEnd = workerdGroup ? workerdCpuMs(workerdGroup) : new Map<number, number>();
+  const cpuAtEnd = workerdGroup ? workerdCpuMs(workerdGroup) : (new Map() as WorkerdCpu);
   const loadedMs = performance.now() - started;
   await queuesQuiet();
   // The resend alarm each staging transaction armed (the outbox's RESEND_AFTER_MS, 5 s) fires after

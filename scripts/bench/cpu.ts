@@ -105,17 +105,32 @@ export async function machineSpeed(orderBody: string, secret: string) {
   };
 }
 
-/** Linux counts a process's CPU time in clock ticks of 1/100 s (`getconf CLK_TCK`). */
+/** Linux counts CPU time in clock ticks of 1/100 s (`getconf CLK_TCK`). */
 const TICKS_PER_SECOND = 100;
 
+/** The CPU time (user + system, ms) in a `/proc/…/stat` line, and its process name and group. */
+function statOf(path: string): { name: string; group: number; ms: number } {
+  const stat = readFileSync(path, 'utf8');
+  // "pid (comm) state ppid pgrp … utime stime …": the name may hold spaces, so split after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    group: Number(fields[2]),
+    ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND,
+  };
+}
+
+/** CPU time (ms) a workerd process has used so far: in all its threads, and in its main thread. */
+export type WorkerdCpu = Map<number, { all: number; main: number }>;
+
 /**
- * The CPU time (user + system, ms) each workerd process of the process group led by `group` (the
- * `wrangler dev` the bench started) has used so far, read from /proc: empty where there is no
- * /proc. Under `wrangler dev` one workerd runs every Worker on one thread, so its CPU per order is
- * what bounds local throughput, and it moves less with the machine's other work than orders/s do.
+ * The CPU each workerd process of the process group led by `group` (the `wrangler dev` the bench
+ * started) has used so far, read from /proc: empty where there is no /proc. Under `wrangler dev`
+ * one workerd runs every Worker on its main thread (V8's helper threads collect garbage beside it),
+ * so that thread's time per order is what bounds local throughput.
  */
-export function workerdCpuMs(group: number): Map<number, number> {
-  const used = new Map<number, number>();
+export function workerdCpuMs(group: number): WorkerdCpu {
+  const used: WorkerdCpu = new Map();
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -124,12 +139,9 @@ export function workerdCpuMs(group: number): Map<number, number> {
   }
   for (const pid of pids) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // "pid (comm) state ppid pgrp … utime stime …": the name may hold spaces, so split after it.
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (name !== 'workerd' || Number(fields[2]) !== group) continue;
-      used.set(Number(pid), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+      const process = statOf(`/proc/${pid}/stat`);
+      if (process.name !== 'workerd' || process.group !== group) continue;
+      used.set(Number(pid), { all: process.ms, main: statOf(`/proc/${pid}/task/${pid}/stat`).ms });
     } catch {
       // The process ended while the list was read.
     }
@@ -138,14 +150,19 @@ export function workerdCpuMs(group: number): Map<number, number> {
 }
 
 /**
- * What the workerd processes used between two readings of {@link workerdCpuMs}: in all, per order,
- * and the busiest one's share of a core over `wallMs` (1.0: its one thread never rested).
+ * What the workerd processes used between two readings of {@link workerdCpuMs}, per confirmed
+ * order (all processes, all threads), and the busiest main thread's share of a core over `wallMs`
+ * (1.0: it never rested).
  */
-export function workerdCpuBetween(before: Map<number, number>, after: Map<number, number>, orders: number, wallMs: number) {
-  const used = [...after].map(([pid, ms]) => ms - (before.get(pid) ?? 0));
+export function workerdCpuBetween(before: WorkerdCpu, after: WorkerdCpu, orders: number, wallMs: number) {
+  const used = [...after].map(([pid, { all, main }]) => ({
+    all: all - (before.get(pid)?.all ?? 0),
+    main: main - (before.get(pid)?.main ?? 0),
+  }));
   if (used.length === 0 || orders === 0) return null;
   return {
-    'ms per confirmed order': +(used.reduce((a, b) => a + b, 0) / orders).toFixed(1),
-    'busiest process, cores used': +(Math.max(...used) / wallMs).toFixed(2),
+    'ms per confirmed order': +(used.reduce((a, b) => a + b.all, 0) / orders).toFixed(1),
+    "… of it on the busiest process's main thread": +(Math.max(...used.map((u) => u.main)) / orders).toFixed(1),
+    'that thread, share of a core': +(Math.max(...used.map((u) => u.main)) / wallMs).toFixed(2),
   };
 }

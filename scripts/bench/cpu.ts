@@ -139,9 +139,9 @@ export function workerdCpuMs(group: number): WorkerdCpu {
   }
   for (const pid of pids) {
     try {
-      const process = statOf(`/proc/${pid}/stat`);
-      if (process.name !== 'workerd' || process.group !== group) continue;
-      used.set(Number(pid), { all: process.ms, main: statOf(`/proc/${pid}/task/${pid}/stat`).ms });
+      const workerd = statOf(`/proc/${pid}/stat`);
+      if (workerd.name !== 'workerd' || workerd.group !== group) continue;
+      used.set(Number(pid), { all: workerd.ms, main: statOf(`/proc/${pid}/task/${pid}/stat`).ms });
     } catch {
       // The process ended while the list was read.
     }

@@ -117,6 +117,9 @@ describe('an operator recovers from failures with the admin API alone', () => {
     });
     expect(down.state.accepted).toHaveLength(1);
     expect((await allDeadLetters()).map((d) => d.id)).not.toContain(letter.id);
+    // The redrive belongs to the order's trace.
+    const trace = await adminCall<{ spans: { name: string }[] }>('GET', `/v1/admin/orders/${letter.orderId}/trace`);
+    expect(trace.body.spans.map((s) => s.name)).toContain('POST /v1/admin/dead-letters/:id/redrive');
   }, 30_000);
 
   it('replays earlier events into a new subscriber, without repeating them for the others', async () => {
@@ -195,12 +198,15 @@ describe("an order's trace", () => {
   it("holds the requests that placed it and that moved it, each found by the order's id", async () => {
     const customer = shop(() => token);
     const sku = await newProduct(5);
-    const key = { 'idempotency-key': crypto.randomUUID() };
+    // The client's own trace, sent with both tries: each request is a span of its own under it.
+    const [traceId, clientSpan] = ['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'];
+    const key = { 'idempotency-key': crypto.randomUUID(), traceparent: `00-${traceId}-${clientSpan}-01` };
     const placed = await customer.place(orderBody(sku), key);
     expect(placed.status).toBe(202);
     const replayed = await customer.place(orderBody(sku), key);
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     await customer.settled(placed.body.id, 'confirmed');
+    expect((await call('POST', `/v1/orders/${placed.body.id}/cancel`)).status).toBe(401);
     const update = { id: `trk_${crypto.randomUUID()}`, orderId: placed.body.id, status: 'dispatched' };
     // The shipment is created after the order confirms: until then the carrier hears 404.
     await eventually(async () => expect((await customer.carrier(update)).status).toBe(200));
@@ -215,9 +221,11 @@ describe("an order's trace", () => {
       // repeated POST, told apart.
       const [root] = span('POST /v1/orders', '202');
       expect(span('POST /v1/orders', '202')).toHaveLength(1);
-      expect(root?.parentId).toBeNull();
-      expect(span('publish order.placed', 'routed')[0]?.traceId).toBe(root?.traceId);
-      expect(span('POST /v1/orders', '202 replayed')).toHaveLength(1);
+      expect(root).toMatchObject({ traceId, parentId: clientSpan });
+      expect(span('publish order.placed', 'routed')[0]?.traceId).toBe(traceId);
+      expect(span('POST /v1/orders', '202 replayed')).toMatchObject([{ traceId, parentId: clientSpan }]);
+      // A stranger's failed call on the order is not in its trace.
+      expect(trace.body.spans.filter((s) => s.outcome === '401')).toEqual([]);
       // The carrier's update, with the shipment's event in its trace.
       const [carrier] = span('POST /v1/webhooks/carrier', '200');
       expect(carrier).toBeDefined();

@@ -44,8 +44,9 @@ app.use(
   }),
 );
 app.use('/v1/*', async function traceContext(c, next) {
+  // A span of its own under the caller's (W3C): a retry that sends the same header is a new span.
   const incoming = c.req.header('traceparent');
-  c.set('traceparent', incoming && Traceparent.safeParse(incoming).success ? incoming : childTraceparent());
+  c.set('traceparent', childTraceparent(incoming && Traceparent.safeParse(incoming).success ? incoming : null));
   await next();
 });
 app.use('/v1/*', observeRequests());

@@ -29,9 +29,12 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
       meter.span({
         traceId: trace.traceId,
         spanId: trace.spanId,
-        parentId: null,
+        // The caller's span, when it sent a valid traceparent (this request's trace continues it).
+        parentId: parentOf(c.req.header('traceparent'), trace.traceId),
         name: `${c.req.method} ${route}`,
-        orderId: c.get('orderId') ?? orderInPath(c.req.path, route),
+        // Named by the handler; or, for a request that succeeded (so the caller may act on the
+        // order), from its path: a failed request names no order it could not reach.
+        orderId: c.get('orderId') ?? (c.res.status < 400 ? orderInPath(c.req.path, route) : null),
         start,
         ms: Date.now() - start,
         // A repeated POST answered from its Idempotency-Key is told apart from the one that placed the order.
@@ -46,4 +49,10 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
 function orderInPath(path: string, route: string): string | null {
   if (!/^\/v1\/(admin\/)?orders\/:id/.test(route)) return null;
   return path.split('/')[path.includes('/admin/') ? 4 : 3] ?? null;
+}
+
+/** The span id of the caller's `traceparent`, when it belongs to this trace. */
+function parentOf(incoming: string | undefined, traceId: string): string | null {
+  const parent = traceOf(incoming);
+  return parent?.traceId === traceId ? parent.spanId : null;
 }

@@ -109,7 +109,12 @@ export function registerOperations(app: OpenAPIHono<AppEnv>) {
     c.json(unwrap(await router(c.env).listDeadLetters(c.req.valid('query'))), 200),
   );
   app.openapi(routes.getDeadLetter, async (c) => c.json(unwrap(await router(c.env).getDeadLetter(c.req.valid('param').id)), 200));
-  app.openapi(routes.redrive, async (c) => c.json(unwrap(await router(c.env).redriveDeadLetter(c.req.valid('param').id)), 202));
+  app.openapi(routes.redrive, async (c) => {
+    const redriven = unwrap<responses.DeadLetterDetail>(await router(c.env).redriveDeadLetter(c.req.valid('param').id));
+    // The event goes round again in this request's trace: its span belongs to the order too.
+    if (redriven.orderId) c.set('orderId', redriven.orderId);
+    return c.json(redriven, 202);
+  });
   app.openapi(routes.discard, async (c) => {
     unwrap(await router(c.env).discardDeadLetter(c.req.valid('param').id));
     return c.body(null, 204);

@@ -160,9 +160,10 @@ export function workerdCpuBetween(before: WorkerdCpu, after: WorkerdCpu, orders:
     main: main - (before.get(pid)?.main ?? 0),
   }));
   if (used.length === 0 || orders === 0) return null;
+  const busiestMain = Math.max(...used.map((u) => u.main));
   return {
     'ms per confirmed order': +(used.reduce((a, b) => a + b.all, 0) / orders).toFixed(1),
-    "… of it on the busiest process's main thread": +(Math.max(...used.map((u) => u.main)) / orders).toFixed(1),
-    'that thread, share of a core': +(Math.max(...used.map((u) => u.main)) / wallMs).toFixed(2),
+    "… of it on the busiest process's main thread": +(busiestMain / orders).toFixed(1),
+    'that thread, share of a core': +(busiestMain / wallMs).toFixed(2),
   };
 }

@@ -24,7 +24,7 @@ export interface AppEnv {
     traceparent: string;
     /**
      * The order a request acts on, set by a handler whose path does not name it (placing one, a
-     * carrier's update), so the request's span is found with the order's other spans.
+     * carrier's update, a redrive), so the request's span is found with the order's other spans.
      */
     orderId: string;
   };

@@ -10,8 +10,9 @@ const KEEP_SPANS_MS = 24 * 3600 * 1000;
 
 /**
  * The spans of one order, oldest first. Every span of an order's trace names it (the gateway's
- * too: the handler that places an order or takes a carrier's update names it, other routes have
- * it in their path), so `spans_by_order` answers: a timeline read does not scan a day of spans.
+ * too: the handlers that place an order, take a carrier's update or redrive a dead letter name it,
+ * other routes have it in their path), so `spans_by_order` answers: a timeline read does not scan a
+ * day of spans.
  */
 export const SPANS_OF_ORDER = 'SELECT * FROM spans WHERE order_id = ? ORDER BY start LIMIT 500';
 

@@ -33,8 +33,9 @@ const carrier = createRoute({
 
 export function registerWebhooks(app: OpenAPIHono<AppEnv>) {
   app.openapi(carrier, async (c) => {
-    c.set('orderId', c.req.valid('json').orderId);
-    const result = unwrap(await services(c.env).shipping.carrierUpdate(c.req.valid('json'), c.get('traceparent')));
+    const update = c.req.valid('json');
+    c.set('orderId', update.orderId);
+    const result = unwrap(await services(c.env).shipping.carrierUpdate(update, c.get('traceparent')));
     return c.json({ received: true as const, ...result }, 200);
   });
 }

@@ -33,6 +33,7 @@ import { benchShop, expectStatus } from './bench/shop.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { HOPS, type HopName } from './bench/sync-chain/services.ts';
 import { devVars, root, startTopology, type Topology } from './local.ts';
+import { readRawConfig } from './shards.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -118,6 +119,12 @@ async function statuses(): Promise<Record<string, number>> {
 }
 const ended = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (k === 'pending' ? n : n + v), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The router's wait for a fuller bus batch (docs/capacity.md, "The bus's batch wait"), as committed: what a run is measured with. */
+function busBatchTimeout(): unknown {
+  const consumers = readRawConfig(root, 'workers/router/wrangler.toml').queues?.consumers ?? [];
+  return consumers.find((c) => c.queue === 'conveyor-bus')?.max_batch_timeout;
+}
+
 /** Long enough for the outbox's resend alarms (shared/outbox.ts, RESEND_AFTER_MS = 5 s) to have fired once the queues are quiet. */
 const RESEND_ALARMS_MS = 6_000;
 
@@ -195,6 +202,7 @@ try {
     const floor = requests[TRIVIAL]!.p50;
     const floorAfterPause = requests[TRIVIAL_AFTER_PAUSE]!.p50;
     const profile = {
+      topology: { 'bus max_batch_timeout (s)': busBatchTimeout() },
       'ms per request, 100 sequential (client)': requests,
       // The target: POST /v1/orders p50 at concurrency 1 within 3× a trivial Worker's, each
       // compared with the trivial Worker asked the same way (after the same pause, or back to back).
@@ -372,6 +380,7 @@ try {
       busShards: Number(process.env.BUS_SHARDS ?? 1),
       stockBuckets: Number(args.buckets),
       stock: Number(args.stock),
+      'bus max_batch_timeout (s)': busBatchTimeout(),
       localCosts: args['with-local-costs'] ? 'kept' : 'left out: no local trace collector, state in memory',
     },
     at: new Date().toISOString(),

@@ -22,7 +22,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { busShardOf } from '../shared/queue-names.ts';
+import { busQueue, busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
 import { cpuOfSteps, machineSpeed, type WorkerdCpu, workerdCpuBetween, workerdCpuMs } from './bench/cpu.ts';
@@ -119,10 +119,13 @@ async function statuses(): Promise<Record<string, number>> {
 }
 const ended = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (k === 'pending' ? n : n + v), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The router's wait for a fuller bus batch (docs/capacity.md, "The bus's batch wait"), as committed: what a run is measured with. */
+/**
+ * The router's wait for a fuller bus batch (docs/capacity.md, "The bus's batch wait"), as its
+ * wrangler.toml says when the result is written (null: not set, so wrangler's default).
+ */
 function busBatchTimeout(): unknown {
   const consumers = readRawConfig(root, 'workers/router/wrangler.toml').queues?.consumers ?? [];
-  return consumers.find((c) => c.queue === 'conveyor-bus')?.max_batch_timeout;
+  return consumers.find((c) => c.queue === busQueue(0))?.max_batch_timeout ?? null;
 }
 
 /** Long enough for the outbox's resend alarms (shared/outbox.ts, RESEND_AFTER_MS = 5 s) to have fired once the queues are quiet. */

@@ -113,6 +113,22 @@ describe('API4:2023 Unrestricted Resource Consumption', () => {
     expect(await storageOf('conveyor-orders', 'OrderDO')).toHaveLength(orders);
   });
 
+  it('creates no key, sealed order or order for an order refused at pricing (it is priced before it is sealed)', async () => {
+    const carol = await tokenFor(`cust_carol_${crypto.randomUUID().slice(0, 8)}`);
+    const keys = (await storageOf('conveyor-vault', 'KeyDO')).length;
+    const orders = (await storageOf('conveyor-orders', 'OrderDO')).length;
+    for (let i = 0; i < 3; i++) {
+      const refused = await call('POST', '/v1/orders', {
+        token: carol,
+        body: orderBody(`NOPE-${crypto.randomUUID().slice(0, 8)}`),
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.error.code).toBe('unknown_sku');
+    }
+    expect(await storageOf('conveyor-vault', 'KeyDO')).toHaveLength(keys);
+    expect(await storageOf('conveyor-orders', 'OrderDO')).toHaveLength(orders);
+  });
+
   it('refuses a body over 64 KB', async () => {
     const res = await call('POST', '/v1/orders', { token: bob, body: { ...orderBody(sku), pad: 'x'.repeat(70 * 1024) } });
     expect(res.status).toBe(413);

@@ -22,7 +22,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { busQueue, busShardOf } from '../shared/queue-names.ts';
+import { busShardOf } from '../shared/queue-names.ts';
 import { lineChart, type Point } from './bench/chart.ts';
 import { compare } from './bench/compare.ts';
 import { cpuOfSteps, machineSpeed, type WorkerdCpu, workerdCpuBetween, workerdCpuMs } from './bench/cpu.ts';
@@ -33,7 +33,7 @@ import { benchShop, expectStatus } from './bench/shop.ts';
 import { costPerMillion, QueueLog, summary, total } from './bench/stats.ts';
 import { HOPS, type HopName } from './bench/sync-chain/services.ts';
 import { devVars, root, startTopology, type Topology } from './local.ts';
-import { readRawConfig } from './shards.ts';
+import { busConsumer, readRawConfig } from './shards.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -124,8 +124,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * wrangler.toml says when the result is written (null: not set, so wrangler's default).
  */
 function busBatchTimeout(): unknown {
-  const consumers = readRawConfig(root, 'workers/router/wrangler.toml').queues?.consumers ?? [];
-  return consumers.find((c) => c.queue === busQueue(0))?.max_batch_timeout ?? null;
+  return busConsumer(readRawConfig(root, 'workers/router/wrangler.toml'))?.max_batch_timeout ?? null;
 }
 
 /** Long enough for the outbox's resend alarms (shared/outbox.ts, RESEND_AFTER_MS = 5 s) to have fired once the queues are quiet. */
@@ -249,7 +248,9 @@ try {
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   const workerdGroup = topology?.process.pid;
-  const cpuAtStart = workerdGroup ? workerdCpuMs(workerdGroup) : (new Map() as WorkerdCpu);
+  /** workerd's CPU so far; none against `--url`, where the bench did not start the topology. */
+  const workerdCpu = (): WorkerdCpu => (workerdGroup ? workerdCpuMs(workerdGroup) : new Map());
+  const cpuAtStart = workerdCpu();
 
   async function placeOne(i: number) {
     const t0 = performance.now();
@@ -312,7 +313,7 @@ try {
     if (endedNow >= accepted.length) break;
     await sleep(500);
   }
-  const cpuAtEnd = workerdGroup ? workerdCpuMs(workerdGroup) : (new Map() as WorkerdCpu);
+  const cpuAtEnd = workerdCpu();
   const loadedMs = performance.now() - started;
   await queuesQuiet();
   // The resend alarm each staging transaction armed (the outbox's RESEND_AFTER_MS, 5 s) fires after

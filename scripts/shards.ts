@@ -50,6 +50,11 @@ export function touchesBus(raw: RawConfig): boolean {
   return queues.includes(BUS) || raw.vars?.BUS_SHARDS !== undefined;
 }
 
+/** A config's consumer of the bus (the router's), with its settings, if it has one. */
+export function busConsumer(raw: RawConfig): Consumer | undefined {
+  return raw.queues?.consumers?.find((c) => c.queue === BUS);
+}
+
 /**
  * One Worker's config with the bus in `n` shards; paths made absolute (`dir` is the committed
  * config's directory), so the result may be written anywhere.
@@ -59,7 +64,7 @@ export function shardedConfig(raw: RawConfig, dir: string, n: number): RawConfig
   const producers = raw.queues?.producers ?? [];
   const consumers = raw.queues?.consumers ?? [];
   const publishes = producers.some((p) => p.queue === BUS && p.binding === busBinding(0));
-  const routes = consumers.find((c) => c.queue === BUS);
+  const routes = busConsumer(raw);
   const keepsDeadLetters = consumers.find((c) => c.queue === dlq(BUS));
   return {
     ...raw,

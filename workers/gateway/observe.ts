@@ -47,8 +47,9 @@ export function observeRequests(): MiddlewareHandler<AppEnv> {
 
 /** The order a route with an `:id` acts on (`/v1/orders/:id…`, `/v1/admin/orders/:id…`), from the path. */
 function orderInPath(path: string, route: string): string | null {
-  if (!/^\/v1\/(admin\/)?orders\/:id/.test(route)) return null;
-  return path.split('/')[path.includes('/admin/') ? 4 : 3] ?? null;
+  const match = /^\/v1\/(admin\/)?orders\/:id/.exec(route);
+  if (!match) return null;
+  return path.split('/')[match[1] ? 4 : 3] ?? null;
 }
 
 /** The span id of the caller's `traceparent`, when it belongs to this trace. */
